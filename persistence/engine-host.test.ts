@@ -1,0 +1,102 @@
+import t from 'tap';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { EngineHost } from './engine-host.ts';
+import { ManualClock, SequenceIdSource, type Command } from '../engine/index.ts';
+import { demoRegionCommands } from '../engine/demo-region.ts';
+import { mondayNineMs, sampleCall } from '../engine/test-harness.ts';
+
+function tempDir(t: Tap.Test): string {
+  const dir = mkdtempSync(join(tmpdir(), 'cd-host-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+type Tap = typeof t;
+declare namespace Tap {
+  type Test = Parameters<Parameters<Tap['test']>[1]>[0];
+}
+
+async function openHost(dataDir: string, clock: ManualClock, extra: Partial<Parameters<typeof EngineHost.open>[0]> = {}): Promise<EngineHost> {
+  return EngineHost.open({
+    dataDir,
+    clock,
+    ids: new SequenceIdSource(`h${clock.now().toString(36)}`),
+    onFatal: (error) => { throw error; },
+    onEmpty: async (host) => {
+      for (const command of demoRegionCommands(4)) {
+        const result = await host.submit(command, 'admin:demo');
+        if (!result.ok) throw new Error(JSON.stringify(result.rejection));
+      }
+    },
+    ...extra,
+  });
+}
+
+t.test('replies wait for the log; a reopened host has the same state', async (t) => {
+  const dir = tempDir(t);
+  const clock = new ManualClock(mondayNineMs);
+  const host = await openHost(dir, clock);
+  const before = host.durablePosition;
+  const results = await Promise.all(Array.from({ length: 50 }, () => host.submit({ type: 'RegisterCall', call: sampleCall() }, 'operator:1')));
+  t.ok(results.every((r) => r.ok), 'all registered');
+  t.ok(host.durablePosition > before, 'their batch is durable when the replies arrive');
+  t.ok(host.durablePosition - before <= 2, 'fifty commands of one turn share one or two log entries');
+  const hash = host.stateHash();
+  await host.close({ snapshot: false });
+  const again = await openHost(dir, new ManualClock(mondayNineMs + 60_000));
+  t.equal(again.recovery.snapshotPosition, 0);
+  t.ok(again.recovery.replayedEvents > 150);
+  t.equal(again.stateHash(), hash, 'replay of the log gives the same state');
+  await again.close();
+});
+
+t.test('snapshot + replay of the rest gives the state before the stop', async (t) => {
+  const dir = tempDir(t);
+  const clock = new ManualClock(mondayNineMs);
+  const host = await openHost(dir, clock);
+  const first = await host.submit({ type: 'RegisterCall', call: sampleCall() }, 'operator:1');
+  t.ok(first.ok);
+  const position = await host.snapshotNow();
+  t.ok(position > 0);
+  t.ok(host.lastSnapshotPauseMs >= 0);
+  const callId = first.ok ? String(first.reply['id']) : '';
+  t.ok((await host.submit({ type: 'AssignCall', callId, doctorId: 'gp1-d1', visitDate: '2026-11-23' }, 'operator:1')).ok);
+  t.ok((await host.submit({ type: 'RegisterCall', call: sampleCall() }, 'operator:1')).ok);
+  const hash = host.stateHash();
+  await host.close({ snapshot: false });
+  const again = await openHost(dir, clock);
+  t.equal(again.recovery.snapshotPosition, position);
+  t.equal(again.recovery.replayedEntries, 2, 'only the entries after the snapshot are replayed');
+  t.equal(again.stateHash(), hash);
+  t.equal(again.read.call(callId)?.status, 'assigned');
+  await again.close();
+});
+
+t.test('timers arrive as commands and are durable; a seeded run survives reopen with equal hash', async (t) => {
+  const dir = tempDir(t);
+  const clock = new ManualClock(mondayNineMs);
+  const host = await openHost(dir, clock, { snapshotEveryEvents: 40 });
+  const commands: Command[] = [];
+  for (let i = 0; i < 120; i += 1) commands.push({ type: 'RegisterCall', call: sampleCall(i % 3 === 0 ? { source: 'portal' } : {}) });
+  for (const command of commands) await host.submit(command, 'operator:sim');
+  clock.advance(31 * 60_000);
+  await host.advanceTime();
+  const overdue = host.read.clinic('gp1')?.counters.overdue ?? 0;
+  t.ok(overdue > 0, `calls became overdue (${overdue})`);
+  const hash = host.stateHash();
+  await host.close();
+  const again = await openHost(dir, clock);
+  t.ok(again.recovery.snapshotPosition > 0, 'a snapshot was taken on close');
+  t.equal(again.stateHash(), hash);
+  t.equal(again.read.clinic('gp1')?.counters.overdue, overdue);
+  await again.close();
+});
+
+t.test('commands after close are refused', async (t) => {
+  const dir = tempDir(t);
+  const host = await openHost(dir, new ManualClock(mondayNineMs));
+  await host.close();
+  await t.rejects(host.submit({ type: 'RegisterCall', call: sampleCall() }, 'x'), /closed/);
+});

@@ -1,0 +1,272 @@
+/**
+ * The durable host of the engine: recovery at start (newest snapshot + replay of the log after it), the
+ * tick pipeline (commands of one event-loop turn decided at once, their events appended as one log entry,
+ * replies released only when that entry is on disk), the timer driver (SLA and hold deadlines arrive as
+ * `advanceTime` commands), and periodic snapshots.
+ *
+ * Rule 3: a reply — a rejection too — is released only after every event applied before it is durable, since
+ * it may have been decided on that state. If the log cannot be written the host calls `onFatal` (by default:
+ * log and exit the process) rather than diverge.
+ *
+ * Bounds: `ticksInFlightMax` appends in flight (further commands wait for a slot, which is back-pressure the
+ * gateway sees as latency); a snapshot every `snapshotEveryEvents` events or `snapshotEveryMs`, whichever
+ * comes first; the snapshot's encoding runs on this thread, and its pause is measured (`lastSnapshotPauseMs`).
+ */
+import { createEngine, ReadModel, type AddressedEvent, type Clock, type Command, type CommandResult, type Engine, type IdSource } from '../engine/index.ts';
+import type { Address } from '../engine/address.ts';
+import { LmdbEnvironment } from './lmdb-environment.ts';
+import { LmdbEventLog } from './lmdb-event-log.ts';
+import { SnapshotStore } from './snapshot-store.ts';
+import { decodeState, encodeState, stateHash } from './state-codec.ts';
+
+export const snapshotEveryEventsDefault = 200_000;
+export const snapshotEveryMsDefault = 10 * 60_000;
+export const ticksInFlightMax = 128;
+/** setTimeout's own limit; a later deadline is re-armed when this passes. */
+const timerDelayMsMax = 2_147_483_647;
+
+export interface EngineHostOptions {
+  readonly dataDir: string;
+  readonly clock: Clock;
+  readonly ids: IdSource;
+  readonly snapshotEveryEvents?: number;
+  readonly snapshotEveryMs?: number;
+  /** Called with the events of each durable batch, in order (fan-out, projector nudges, webhooks). */
+  readonly onDurable?: (events: readonly AddressedEvent[], position: number) => void;
+  /** The log could not be written: the process must stop. Default: print and exit(70). */
+  readonly onFatal?: (error: unknown) => void;
+  /** Called once after recovery, before serving, e.g. to seed a demo region on an empty log. */
+  readonly onEmpty?: (host: EngineHost) => Promise<void>;
+}
+
+export interface RecoveryReport {
+  readonly snapshotPosition: number;
+  readonly replayedEntries: number;
+  readonly replayedEvents: number;
+  readonly lastPosition: number;
+  readonly durationMs: number;
+}
+
+interface Waiter {
+  readonly result: CommandResult;
+  readonly resolve: (result: CommandResult) => void;
+}
+
+export class EngineHost {
+  readonly engine: Engine;
+  readonly read: ReadModel;
+  readonly recovery: RecoveryReport;
+  lastSnapshotPauseMs = 0;
+  lastCommitMs = 0;
+  readonly #options: EngineHostOptions;
+  readonly #environment: LmdbEnvironment;
+  readonly #log: LmdbEventLog<AddressedEvent>;
+  readonly #snapshots: SnapshotStore;
+  #waiters: Waiter[] = [];
+  #flushScheduled = false;
+  #lastDurable: Promise<unknown> = Promise.resolve();
+  #assignedPosition: number;
+  #ticksInFlight = 0;
+  #slotWaiters: Array<() => void> = [];
+  #eventsSinceSnapshot = 0;
+  #lastSnapshotAt: number;
+  #snapshotting = false;
+  #timer: NodeJS.Timeout | undefined;
+  #timerAt: number | undefined;
+  #closed = false;
+  #failed = false;
+
+  private constructor(options: EngineHostOptions, environment: LmdbEnvironment, log: LmdbEventLog<AddressedEvent>, snapshots: SnapshotStore, engine: Engine, recovery: RecoveryReport) {
+    this.#options = options;
+    this.#environment = environment;
+    this.#log = log;
+    this.#snapshots = snapshots;
+    this.engine = engine;
+    this.read = new ReadModel(engine);
+    this.recovery = recovery;
+    this.#assignedPosition = log.lastPosition();
+    this.#lastSnapshotAt = options.clock.now();
+  }
+
+  static async open(options: EngineHostOptions): Promise<EngineHost> {
+    const started = performance.now();
+    const environment = LmdbEnvironment.open({ path: options.dataDir });
+    const log = LmdbEventLog.open<AddressedEvent>(environment);
+    const snapshots = SnapshotStore.open(environment);
+    const engine = createEngine(options.ids);
+    const { snapshotPosition, replayedEntries, replayedEvents } = recoverInto(engine, log, snapshots);
+    const recovery = { snapshotPosition, replayedEntries, replayedEvents, lastPosition: log.lastPosition(), durationMs: performance.now() - started };
+    const host = new EngineHost(options, environment, log, snapshots, engine, recovery);
+    if (log.lastPosition() === 0 && options.onEmpty !== undefined) await options.onEmpty(host);
+    host.#armTimer();
+    return host;
+  }
+
+  /** Decides the command now; resolves with its result once everything it saw and did is durable. */
+  async submit(command: Command, by: string): Promise<CommandResult> {
+    if (this.#closed) throw new Error('the engine host is closed: no new commands are accepted');
+    while (this.#ticksInFlight >= ticksInFlightMax) await new Promise<void>((resolve) => this.#slotWaiters.push(resolve));
+    const result = this.engine.submit(command, { at: this.#options.clock.now(), by });
+    return new Promise<CommandResult>((resolve) => {
+      this.#waiters.push({ result, resolve });
+      this.#scheduleFlush();
+    });
+  }
+
+  get lastPosition(): number {
+    return this.#assignedPosition;
+  }
+
+  get durablePosition(): number {
+    return this.#log.lastPosition();
+  }
+
+  stateHash(): string {
+    return stateHash(this.engine.snapshot());
+  }
+
+  /** Fires the timers due at the clock's now; resolves when their events are durable. */
+  async advanceTime(): Promise<void> {
+    this.engine.advanceTime(this.#options.clock.now());
+    this.#flush();
+    await this.#lastDurable;
+  }
+
+  /** Writes a snapshot of the current state now (after the current tick is durable). */
+  async snapshotNow(): Promise<number> {
+    this.#flush();
+    await this.#lastDurable;
+    return this.#takeSnapshot();
+  }
+
+  /** Refuses new commands, finishes the tick in flight, writes a snapshot, closes the storage. Idempotent. */
+  async close(options: { snapshot?: boolean } = {}): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#flush();
+    await this.#lastDurable.catch(() => undefined);
+    if ((options.snapshot ?? true) && !this.#failed && this.#eventsSinceSnapshot > 0) await this.#takeSnapshot().catch(() => undefined);
+    await this.#log.close();
+    await this.#environment.close();
+  }
+
+  #scheduleFlush(): void {
+    if (this.#flushScheduled) return;
+    this.#flushScheduled = true;
+    setImmediate(() => this.#flush());
+  }
+
+  /** Seals the tick: its events become one log entry; its replies wait for that entry (or the last one). */
+  #flush(): void {
+    this.#flushScheduled = false;
+    const events = this.engine.takeEvents();
+    const waiters = this.#waiters;
+    this.#waiters = [];
+    if (events.length > 0) {
+      this.#assignedPosition += 1;
+      const position = this.#assignedPosition;
+      this.#eventsSinceSnapshot += events.length;
+      this.#ticksInFlight += 1;
+      const started = performance.now();
+      this.#lastDurable = this.#log.append(events).then(
+        (durable) => {
+          this.lastCommitMs = performance.now() - started;
+          if (durable !== position) this.#fatal(new Error(`log assigned position ${durable}, expected ${position}`));
+          this.#releaseSlot();
+          this.#options.onDurable?.(events, position);
+        },
+        (error: unknown) => {
+          this.#releaseSlot();
+          this.#fatal(error);
+          throw error;
+        },
+      );
+    }
+    const durable = this.#lastDurable;
+    if (waiters.length > 0) void durable.then(() => { for (const w of waiters) w.resolve(w.result); }, () => undefined);
+    this.#armTimer();
+    this.#maybeSnapshot();
+  }
+
+  #releaseSlot(): void {
+    this.#ticksInFlight -= 1;
+    this.#slotWaiters.shift()?.();
+  }
+
+  #armTimer(): void {
+    if (this.#closed) return;
+    const next = this.engine.nextTimerAt();
+    if (next === this.#timerAt) return;
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#timer = undefined;
+    this.#timerAt = next;
+    if (next === undefined) return;
+    const delay = Math.min(Math.max(0, next - this.#options.clock.now()), timerDelayMsMax);
+    this.#timer = setTimeout(() => {
+      this.#timer = undefined;
+      this.#timerAt = undefined;
+      if (this.#closed) return;
+      this.engine.advanceTime(this.#options.clock.now());
+      this.#scheduleFlush();
+      this.#armTimer();
+    }, delay);
+    this.#timer.unref();
+  }
+
+  #maybeSnapshot(): void {
+    if (this.#snapshotting || this.#closed) return;
+    const everyEvents = this.#options.snapshotEveryEvents ?? snapshotEveryEventsDefault;
+    const everyMs = this.#options.snapshotEveryMs ?? snapshotEveryMsDefault;
+    const due = this.#eventsSinceSnapshot >= everyEvents || (this.#eventsSinceSnapshot > 0 && this.#options.clock.now() - this.#lastSnapshotAt >= everyMs);
+    if (due) void this.#takeSnapshot().catch((error: unknown) => console.error('snapshot failed; the log still holds everything', error));
+  }
+
+  /** Encodes every actor now (the pause), then saves once the position it covers is durable. */
+  async #takeSnapshot(): Promise<number> {
+    this.#snapshotting = true;
+    try {
+      const started = performance.now();
+      const position = this.#assignedPosition;
+      const entries: Array<[string, Uint8Array]> = this.engine.snapshot().map(([address, state]) => [address, encodeState(state)]);
+      this.lastSnapshotPauseMs = performance.now() - started;
+      this.#eventsSinceSnapshot = 0;
+      this.#lastSnapshotAt = this.#options.clock.now();
+      await this.#lastDurable;
+      await this.#snapshots.save(position, entries);
+      return position;
+    } finally {
+      this.#snapshotting = false;
+    }
+  }
+
+  #fatal(error: unknown): void {
+    if (this.#failed) return;
+    this.#failed = true;
+    const onFatal = this.#options.onFatal ?? ((e: unknown) => {
+      console.error('FATAL: the event log cannot be written; stopping rather than diverging', e);
+      process.exit(70);
+    });
+    onFatal(error);
+  }
+}
+
+/** Restores the newest valid snapshot into the engine and replays the log after it. */
+export function recoverInto(engine: Engine, log: LmdbEventLog<AddressedEvent>, snapshots: SnapshotStore): { snapshotPosition: number; replayedEntries: number; replayedEvents: number } {
+  let snapshotPosition = 0;
+  const snapshot = snapshots.latest();
+  if (snapshot !== undefined) {
+    const actors: Array<[Address, unknown]> = [];
+    for (const [address, bytes] of snapshot.entries()) actors.push([address as Address, decodeState(bytes)]);
+    engine.restore(actors);
+    snapshotPosition = snapshot.position;
+  }
+  let replayedEntries = 0;
+  let replayedEvents = 0;
+  for (const entry of log.read(snapshotPosition + 1)) {
+    for (const record of entry.records) engine.apply(record);
+    replayedEntries += 1;
+    replayedEvents += entry.records.length;
+  }
+  return { snapshotPosition, replayedEntries, replayedEvents };
+}
