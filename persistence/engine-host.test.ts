@@ -7,16 +7,12 @@ import { ManualClock, SequenceIdSource, type Command } from '../engine/index.ts'
 import { demoRegionCommands } from '../engine/demo-region.ts';
 import { mondayNineMs, sampleCall } from '../engine/test-harness.ts';
 
-function tempDir(t: Tap.Test): string {
+function tempDir(t: { teardown(fn: () => void): void }): string {
   const dir = mkdtempSync(join(tmpdir(), 'cd-host-'));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   return dir;
 }
 
-type Tap = typeof t;
-declare namespace Tap {
-  type Test = Parameters<Parameters<Tap['test']>[1]>[0];
-}
 
 async function openHost(dataDir: string, clock: ManualClock, extra: Partial<Parameters<typeof EngineHost.open>[0]> = {}): Promise<EngineHost> {
   return EngineHost.open({
@@ -27,7 +23,7 @@ async function openHost(dataDir: string, clock: ManualClock, extra: Partial<Para
     onEmpty: async (host) => {
       for (const command of demoRegionCommands(4)) {
         const result = await host.submit(command, 'admin:demo');
-        if (!result.ok) throw new Error(JSON.stringify(result.rejection));
+        if (!result.ok) throw new Error(JSON.stringify(result));
       }
     },
     ...extra,
@@ -99,4 +95,29 @@ t.test('commands after close are refused', async (t) => {
   const host = await openHost(dir, new ManualClock(mondayNineMs));
   await host.close();
   await t.rejects(host.submit({ type: 'RegisterCall', call: sampleCall() }, 'x'), /closed/);
+});
+
+t.test('idempotency: the same key and body return the first result, durably; another body is a mismatch', async (t) => {
+  const dir = tempDir(t);
+  const clock = new ManualClock(mondayNineMs);
+  const host = await openHost(dir, clock);
+  const call = sampleCall();
+  const idempotency = { key: 'partner-1:abc', requestHash: 'h1' };
+  const first = await host.submit({ type: 'RegisterCall', call }, 'partner:1', { idempotency });
+  const position = host.durablePosition;
+  const again = await host.submit({ type: 'RegisterCall', call }, 'partner:1', { idempotency });
+  t.same(again, first, 'the first result, not a 409 for a second open call');
+  t.equal(host.durablePosition, position, 'a replay writes nothing');
+  t.same(await host.submit({ type: 'RegisterCall', call }, 'partner:1', { idempotency: { ...idempotency, requestHash: 'h2' } }), { ok: false, idempotencyMismatch: true });
+  const rejected = await host.submit({ type: 'AcceptCall', callId: 'gp1.none' }, 'partner:1', { idempotency: { key: 'partner-1:r', requestHash: 'x' } });
+  t.equal(rejected.ok, false);
+  await host.close({ snapshot: false });
+  const reopened = await openHost(dir, clock);
+  t.same(await reopened.submit({ type: 'RegisterCall', call }, 'partner:1', { idempotency }), first, 'the key survived a restart (replay)');
+  await reopened.snapshotNow();
+  await reopened.close({ snapshot: false });
+  const fromSnapshot = await openHost(dir, clock);
+  t.same(await fromSnapshot.submit({ type: 'RegisterCall', call }, 'partner:1', { idempotency }), first, 'and a snapshot');
+  t.same(await fromSnapshot.submit({ type: 'AcceptCall', callId: 'gp1.none' }, 'partner:1', { idempotency: { key: 'partner-1:r', requestHash: 'x' } }), rejected, 'rejections are replayed too');
+  await fromSnapshot.close();
 });

@@ -12,12 +12,31 @@
  * gateway sees as latency); a snapshot every `snapshotEveryEvents` events or `snapshotEveryMs`, whichever
  * comes first; the snapshot's encoding runs on this thread, and its pause is measured (`lastSnapshotPauseMs`).
  */
-import { createEngine, ReadModel, type AddressedEvent, type Clock, type Command, type CommandResult, type Engine, type IdSource } from '../engine/index.ts';
+import { createEngine, ReadModel, type AddressedEvent, type Clock, type Command, type Engine, type IdSource } from '../engine/index.ts';
 import type { Address } from '../engine/address.ts';
 import { LmdbEnvironment } from './lmdb-environment.ts';
 import { LmdbEventLog } from './lmdb-event-log.ts';
 import { SnapshotStore } from './snapshot-store.ts';
 import { decodeState, encodeState, stateHash } from './state-codec.ts';
+import { IdempotencyLedger, storedResult, type IdempotencyRecord, type StoredResult } from './idempotency-ledger.ts';
+
+/** What the log holds: the engine's events, and the idempotency records written in the same entry. */
+export type HostRecord = AddressedEvent | IdempotencyRecord;
+
+export function isIdempotencyRecord(record: HostRecord): record is IdempotencyRecord {
+  return 'ledger' in record;
+}
+
+/** The snapshot entry that carries the ledger beside the actors. */
+export const idempotencySnapshotAddress = 'ledger/idempotency';
+
+export interface SubmitOptions {
+  /** The caller-scoped Idempotency-Key and the hash of the request it came with. */
+  readonly idempotency?: { readonly key: string; readonly requestHash: string };
+}
+
+/** A submit's outcome: the command's result, or a key reused with a different request (HTTP 422). */
+export type SubmitOutcome = StoredResult | { readonly ok: false; readonly idempotencyMismatch: true };
 
 export const snapshotEveryEventsDefault = 200_000;
 export const snapshotEveryMsDefault = 10 * 60_000;
@@ -48,8 +67,8 @@ export interface RecoveryReport {
 }
 
 interface Waiter {
-  readonly result: CommandResult;
-  readonly resolve: (result: CommandResult) => void;
+  readonly result: SubmitOutcome;
+  readonly resolve: (result: SubmitOutcome) => void;
 }
 
 export class EngineHost {
@@ -60,7 +79,9 @@ export class EngineHost {
   lastCommitMs = 0;
   readonly #options: EngineHostOptions;
   readonly #environment: LmdbEnvironment;
-  readonly #log: LmdbEventLog<AddressedEvent>;
+  readonly #log: LmdbEventLog<HostRecord>;
+  readonly ledger: IdempotencyLedger;
+  #pendingRecords: IdempotencyRecord[] = [];
   readonly #snapshots: SnapshotStore;
   #waiters: Waiter[] = [];
   #flushScheduled = false;
@@ -76,7 +97,8 @@ export class EngineHost {
   #closed = false;
   #failed = false;
 
-  private constructor(options: EngineHostOptions, environment: LmdbEnvironment, log: LmdbEventLog<AddressedEvent>, snapshots: SnapshotStore, engine: Engine, recovery: RecoveryReport) {
+  private constructor(options: EngineHostOptions, environment: LmdbEnvironment, log: LmdbEventLog<HostRecord>, snapshots: SnapshotStore, engine: Engine, ledger: IdempotencyLedger, recovery: RecoveryReport) {
+    this.ledger = ledger;
     this.#options = options;
     this.#environment = environment;
     this.#log = log;
@@ -91,26 +113,47 @@ export class EngineHost {
   static async open(options: EngineHostOptions): Promise<EngineHost> {
     const started = performance.now();
     const environment = LmdbEnvironment.open({ path: options.dataDir });
-    const log = LmdbEventLog.open<AddressedEvent>(environment);
+    const log = LmdbEventLog.open<HostRecord>(environment);
     const snapshots = SnapshotStore.open(environment);
     const engine = createEngine(options.ids);
-    const { snapshotPosition, replayedEntries, replayedEvents } = recoverInto(engine, log, snapshots);
+    const { ledger, snapshotPosition, replayedEntries, replayedEvents } = recoverInto(engine, log, snapshots);
+    ledger.prune(options.clock.now());
     const recovery = { snapshotPosition, replayedEntries, replayedEvents, lastPosition: log.lastPosition(), durationMs: performance.now() - started };
-    const host = new EngineHost(options, environment, log, snapshots, engine, recovery);
+    const host = new EngineHost(options, environment, log, snapshots, engine, ledger, recovery);
     if (log.lastPosition() === 0 && options.onEmpty !== undefined) await options.onEmpty(host);
     host.#armTimer();
     return host;
   }
 
-  /** Decides the command now; resolves with its result once everything it saw and did is durable. */
-  async submit(command: Command, by: string): Promise<CommandResult> {
+  /**
+   * Decides the command now; resolves with its result once everything it saw and did is durable. With an
+   * idempotency key, a repeat of the same request returns the first result and decides nothing.
+   */
+  async submit(command: Command, by: string, options: SubmitOptions = {}): Promise<SubmitOutcome> {
     if (this.#closed) throw new Error('the engine host is closed: no new commands are accepted');
     while (this.#ticksInFlight >= ticksInFlightMax) await new Promise<void>((resolve) => this.#slotWaiters.push(resolve));
-    const result = this.engine.submit(command, { at: this.#options.clock.now(), by });
-    return new Promise<CommandResult>((resolve) => {
-      this.#waiters.push({ result, resolve });
+    const outcome = this.#decide(command, by, options);
+    return new Promise<SubmitOutcome>((resolve) => {
+      this.#waiters.push({ result: outcome, resolve });
       this.#scheduleFlush();
     });
+  }
+
+  #decide(command: Command, by: string, options: SubmitOptions): SubmitOutcome {
+    const idempotency = options.idempotency;
+    if (idempotency !== undefined) {
+      const found = this.ledger.lookup(idempotency.key, idempotency.requestHash);
+      if (found.kind === 'replay') return found.result;
+      if (found.kind === 'mismatch') return { ok: false, idempotencyMismatch: true };
+    }
+    const at = this.#options.clock.now();
+    const result = storedResult(this.engine.submit(command, { at, by }));
+    if (idempotency !== undefined) {
+      const record: IdempotencyRecord = { ledger: 'idempotency', key: idempotency.key, requestHash: idempotency.requestHash, result, at };
+      this.ledger.record(record);
+      this.#pendingRecords.push(record);
+    }
+    return result;
   }
 
   get lastPosition(): number {
@@ -161,15 +204,17 @@ export class EngineHost {
   #flush(): void {
     this.#flushScheduled = false;
     const events = this.engine.takeEvents();
+    const records: HostRecord[] = this.#pendingRecords.length === 0 ? events : [...events, ...this.#pendingRecords];
+    this.#pendingRecords = [];
     const waiters = this.#waiters;
     this.#waiters = [];
-    if (events.length > 0) {
+    if (records.length > 0) {
       this.#assignedPosition += 1;
       const position = this.#assignedPosition;
       this.#eventsSinceSnapshot += events.length;
       this.#ticksInFlight += 1;
       const started = performance.now();
-      this.#lastDurable = this.#log.append(events).then(
+      this.#lastDurable = this.#log.append(records).then(
         (durable) => {
           this.lastCommitMs = performance.now() - started;
           if (durable !== position) this.#fatal(new Error(`log assigned position ${durable}, expected ${position}`));
@@ -229,6 +274,8 @@ export class EngineHost {
       const started = performance.now();
       const position = this.#assignedPosition;
       const entries: Array<[string, Uint8Array]> = this.engine.snapshot().map(([address, state]) => [address, encodeState(state)]);
+      this.ledger.prune(this.#options.clock.now());
+      entries.push([idempotencySnapshotAddress, encodeState(this.ledger.toSnapshot())]);
       this.lastSnapshotPauseMs = performance.now() - started;
       this.#eventsSinceSnapshot = 0;
       this.#lastSnapshotAt = this.#options.clock.now();
@@ -251,22 +298,37 @@ export class EngineHost {
   }
 }
 
-/** Restores the newest valid snapshot into the engine and replays the log after it. */
-export function recoverInto(engine: Engine, log: LmdbEventLog<AddressedEvent>, snapshots: SnapshotStore): { snapshotPosition: number; replayedEntries: number; replayedEvents: number } {
+export interface Recovered {
+  readonly ledger: IdempotencyLedger;
+  readonly snapshotPosition: number;
+  readonly replayedEntries: number;
+  readonly replayedEvents: number;
+}
+
+/** Restores the newest valid snapshot into the engine and replays the log after it (up to `toPosition`). */
+export function recoverInto(engine: Engine, log: LmdbEventLog<HostRecord>, snapshots: SnapshotStore, toPosition = Number.MAX_SAFE_INTEGER): Recovered {
   let snapshotPosition = 0;
+  let ledger = new IdempotencyLedger();
   const snapshot = snapshots.latest();
-  if (snapshot !== undefined) {
+  if (snapshot !== undefined && snapshot.position <= toPosition) {
     const actors: Array<[Address, unknown]> = [];
-    for (const [address, bytes] of snapshot.entries()) actors.push([address as Address, decodeState(bytes)]);
+    for (const [address, bytes] of snapshot.entries()) {
+      if (address === idempotencySnapshotAddress) ledger = IdempotencyLedger.fromSnapshot(decodeState(bytes) as IdempotencyRecord[]);
+      else actors.push([address as Address, decodeState(bytes)]);
+    }
     engine.restore(actors);
     snapshotPosition = snapshot.position;
   }
   let replayedEntries = 0;
   let replayedEvents = 0;
   for (const entry of log.read(snapshotPosition + 1)) {
-    for (const record of entry.records) engine.apply(record);
+    if (entry.position > toPosition) break;
+    for (const record of entry.records) {
+      if (isIdempotencyRecord(record)) ledger.record(record);
+      else engine.apply(record);
+    }
     replayedEntries += 1;
     replayedEvents += entry.records.length;
   }
-  return { snapshotPosition, replayedEntries, replayedEvents };
+  return { ledger, snapshotPosition, replayedEntries, replayedEvents };
 }
