@@ -79,6 +79,11 @@ export class EngineHost {
   lastCommitMs = 0;
   readonly #options: EngineHostOptions;
   readonly #environment: LmdbEnvironment;
+
+  /** The LMDB environment, for stores that live beside the log (tokens, webhooks). */
+  get environment(): LmdbEnvironment {
+    return this.#environment;
+  }
   readonly #log: LmdbEventLog<HostRecord>;
   readonly ledger: IdempotencyLedger;
   #pendingRecords: IdempotencyRecord[] = [];
@@ -166,6 +171,17 @@ export class EngineHost {
 
   stateHash(): string {
     return stateHash(this.engine.snapshot());
+  }
+
+  /** Resolves once every event applied so far is durable: a read barrier for queries. */
+  whenDurable(): Promise<void> {
+    if (this.engine.hasPendingEvents() || this.#pendingRecords.length > 0) this.#scheduleFlush();
+    return this.#waitDurable();
+  }
+
+  async #waitDurable(): Promise<void> {
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    await this.#lastDurable;
   }
 
   /** Fires the timers due at the clock's now; resolves when their events are durable. */
