@@ -1,0 +1,78 @@
+/**
+ * Bearer tokens, stored hashed (SHA-256 of the secret) in LMDB beside the log, each with a role and a scope.
+ * A token reads `cdt_<id>_<secret>`: the id finds the record, the secret is compared in constant time. The
+ * secret itself is shown once, when the token is made, and never stored or logged.
+ *
+ * Bounds: `tokensMax` tokens (all cached in memory: a region has thousands of operators, not millions).
+ */
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { Database } from 'lmdb';
+import type { LmdbEnvironment } from '../../persistence/lmdb-environment.ts';
+import type { Principal, Role, Scope } from './principal.ts';
+
+export const tokensMax = 100_000;
+export const tokenDatabaseName = 'auth-tokens';
+const tokenPattern = /^cdt_([a-z0-9]{16})_([A-Za-z0-9_-]{43})$/;
+
+interface TokenRecord {
+  readonly id: string;
+  readonly secretHash: string;
+  readonly role: Role;
+  readonly scope: Scope;
+  readonly label: string;
+  readonly createdAt: number;
+  readonly disabled: boolean;
+}
+
+export class TokenStore {
+  readonly #db: Database<TokenRecord, string>;
+  readonly #cache = new Map<string, TokenRecord>();
+
+  constructor(environment: LmdbEnvironment) {
+    this.#db = environment.openDatabase<TokenRecord, string>(tokenDatabaseName, {});
+    for (const { value } of this.#db.getRange()) this.#cache.set(value.id, value);
+  }
+
+  get size(): number {
+    return this.#cache.size;
+  }
+
+  /** Makes a token and returns it in clear, once. Resolves when it is durable. */
+  async issue(role: Role, scope: Scope, label: string, nowMs: number): Promise<{ token: string; principal: Principal }> {
+    if (this.#cache.size >= tokensMax) throw new Error(`at most ${tokensMax} tokens`);
+    const id = randomBytes(10).toString('hex').slice(0, 16);
+    const secret = randomBytes(32).toString('base64url');
+    const record: TokenRecord = { id, secretHash: hashSecret(secret), role, scope, label, createdAt: nowMs, disabled: false };
+    await this.#db.put(id, record);
+    this.#cache.set(id, record);
+    return { token: `cdt_${id}_${secret}`, principal: principalOf(record) };
+  }
+
+  async disable(id: string): Promise<boolean> {
+    const record = this.#cache.get(id);
+    if (record === undefined) return false;
+    const disabled = { ...record, disabled: true };
+    await this.#db.put(id, disabled);
+    this.#cache.set(id, disabled);
+    return true;
+  }
+
+  /** The principal of a bearer token, or undefined when it is unknown, malformed, wrong or disabled. */
+  verify(token: string): Principal | undefined {
+    const match = tokenPattern.exec(token);
+    if (match === null) return undefined;
+    const record = this.#cache.get(match[1] as string);
+    if (record === undefined || record.disabled) return undefined;
+    const expected = Buffer.from(record.secretHash, 'hex');
+    const actual = Buffer.from(hashSecret(match[2] as string), 'hex');
+    return timingSafeEqual(expected, actual) ? principalOf(record) : undefined;
+  }
+}
+
+function hashSecret(secret: string): string {
+  return createHash('sha256').update(secret).digest('hex');
+}
+
+function principalOf(record: TokenRecord): Principal {
+  return { id: record.id, role: record.role, scope: record.scope, label: record.label };
+}

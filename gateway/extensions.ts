@@ -1,0 +1,8 @@
+/**
+ * The route groups and socket mounts beyond the home-call core, in one list, so the server and the tests
+ * start the same gateway.
+ */
+import type { GatewayContext } from './server.ts';
+import type { Route } from './http/route.ts';
+
+export const gatewayExtensions: ReadonlyArray<(context: GatewayContext) => Route[] | void> = [];

@@ -1,0 +1,48 @@
+/**
+ * A partner API route: its path, who may call it, the TypeBox schemas of its body, query and replies (the
+ * same schemas validate requests and generate the OpenAPI document), and its handler. Handlers receive
+ * validated input and return a status and a body, or throw a Problem.
+ */
+import type { Static, TSchema } from '@sinclair/typebox';
+import type { Principal, Role } from '../auth/principal.ts';
+
+export type Method = 'get' | 'post' | 'delete';
+
+export interface RouteContext<B, Q> {
+  readonly principal: Principal;
+  readonly params: readonly string[];
+  readonly query: Q;
+  readonly body: B;
+  /** The caller-scoped idempotency key and the request's hash, for writes that carry `Idempotency-Key`. */
+  readonly idempotency: { readonly key: string; readonly requestHash: string } | undefined;
+  readonly requestId: string;
+}
+
+export interface RouteReply {
+  readonly status: number;
+  readonly body: unknown;
+  /** Raw bytes with their content type (CSV, HTML, PDF) instead of an encoded body. */
+  readonly raw?: { readonly contentType: string; readonly bytes: Buffer | string };
+  readonly headers?: Readonly<Record<string, string>>;
+}
+
+export interface Route<BS extends TSchema | undefined = TSchema | undefined, QS extends TSchema | undefined = TSchema | undefined> {
+  readonly method: Method;
+  /** uWebSockets.js pattern, e.g. `/api/v1/calls/:id/accept`. */
+  readonly path: string;
+  readonly operationId: string;
+  readonly summary: string;
+  readonly tag: string;
+  /** Roles allowed; every authenticated caller when omitted. `public` routes need no token. */
+  readonly roles?: readonly Role[];
+  readonly public?: boolean;
+  readonly body?: BS;
+  readonly query?: QS;
+  readonly replies: Readonly<Record<number, TSchema>>;
+  handle(context: RouteContext<BS extends TSchema ? Static<BS> : undefined, QS extends TSchema ? Static<QS> : Record<string, never>>): Promise<RouteReply> | RouteReply;
+}
+
+/** Keeps the schema types of a route while collecting routes of different shapes in one list. */
+export function defineRoute<BS extends TSchema | undefined, QS extends TSchema | undefined>(route: Route<BS, QS>): Route {
+  return route as unknown as Route;
+}

@@ -1,0 +1,50 @@
+/**
+ * The gateway's Prometheus metrics (prom-client), one registry per server so tests can start several. Per API
+ * method and per WebSocket command: request counts and latency histograms (what the source system watched
+ * per method); plus connections, fan-out, slow-reader cut-offs, log commit latency, projector lag and the
+ * engine thread's event-loop delay and utilisation.
+ */
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+const latencyBucketsSeconds = [0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
+
+export class GatewayMetrics {
+  readonly registry = new Registry();
+  readonly httpRequests = new Counter({ name: 'cd_http_requests_total', help: 'Partner API requests by operation and status', labelNames: ['operation', 'status'] as const, registers: [this.registry] });
+  readonly httpLatency = new Histogram({ name: 'cd_http_request_duration_seconds', help: 'Partner API latency by operation', labelNames: ['operation'] as const, buckets: latencyBucketsSeconds, registers: [this.registry] });
+  readonly wsCommands = new Counter({ name: 'cd_ws_commands_total', help: 'Operator WebSocket commands by type and outcome', labelNames: ['command', 'outcome'] as const, registers: [this.registry] });
+  readonly wsLatency = new Histogram({ name: 'cd_ws_command_duration_seconds', help: 'Operator WebSocket command latency (received to durable reply)', labelNames: ['command'] as const, buckets: latencyBucketsSeconds, registers: [this.registry] });
+  readonly wsConnections = new Gauge({ name: 'cd_ws_connections', help: 'Open operator WebSocket connections', registers: [this.registry] });
+  readonly framesPublished = new Counter({ name: 'cd_ws_frames_published_total', help: 'Coalesced diff frames published per topic', registers: [this.registry] });
+  readonly bytesPublished = new Counter({ name: 'cd_ws_bytes_published_total', help: 'Bytes of diff frames published', registers: [this.registry] });
+  readonly slowReaderCutoffs = new Counter({ name: 'cd_ws_slow_reader_cutoffs_total', help: 'Subscribers cut off from diffs for exceeding the buffered-bytes bound', registers: [this.registry] });
+  readonly logCommitSeconds = new Histogram({ name: 'cd_log_commit_duration_seconds', help: 'Event log append to durable', buckets: latencyBucketsSeconds, registers: [this.registry] });
+  readonly logPosition = new Gauge({ name: 'cd_log_position', help: 'Last durable log position', registers: [this.registry] });
+  readonly projectorLagEntries = new Gauge({ name: 'cd_projector_lag_entries', help: 'Log entries not yet projected to Postgres', registers: [this.registry] });
+  readonly eventLoopDelaySeconds = new Gauge({ name: 'cd_event_loop_delay_seconds', help: 'Engine thread event-loop delay', labelNames: ['quantile'] as const, registers: [this.registry] });
+  readonly eventLoopUtilization = new Gauge({ name: 'cd_event_loop_utilization', help: 'Engine thread event-loop utilisation since the last scrape', registers: [this.registry] });
+  readonly webhookDeliveries = new Counter({ name: 'cd_webhook_deliveries_total', help: 'Webhook delivery attempts by outcome', labelNames: ['outcome'] as const, registers: [this.registry] });
+  readonly #loopDelay = monitorEventLoopDelay({ resolution: 10 });
+  #lastUtilization = performance.eventLoopUtilization();
+
+  constructor() {
+    collectDefaultMetrics({ register: this.registry, prefix: 'cd_node_' });
+    this.#loopDelay.enable();
+  }
+
+  /** Samples the event loop into gauges; called at scrape time. */
+  sampleEventLoop(): void {
+    for (const quantile of [50, 99, 99.9]) this.eventLoopDelaySeconds.set({ quantile: String(quantile / 100) }, this.#loopDelay.percentile(quantile) / 1e9);
+    this.eventLoopDelaySeconds.set({ quantile: 'max' }, this.#loopDelay.max / 1e9);
+    const now = performance.eventLoopUtilization();
+    this.eventLoopUtilization.set(performance.eventLoopUtilization(now, this.#lastUtilization).utilization);
+    this.#lastUtilization = now;
+    this.#loopDelay.reset();
+  }
+
+  close(): void {
+    this.#loopDelay.disable();
+    this.registry.clear();
+  }
+}

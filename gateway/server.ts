@@ -1,0 +1,136 @@
+/**
+ * The gateway: one uWebSockets.js app serving the partner API, the operator WebSocket, the metrics and the
+ * operator UI's static files, in front of one EngineHost. It refuses to start on uWS's JavaScript fallback.
+ */
+import uWS, { type TemplatedApp, type us_listen_socket } from 'uWebSockets.js';
+import type { Logger } from 'pino';
+import type { Clock } from '../engine/index.ts';
+import type { EngineHost } from '../persistence/engine-host.ts';
+import { assertNativeUws } from './uws-native.ts';
+import { TokenStore } from './auth/token-store.ts';
+import { RateLimiter } from './auth/rate-limiter.ts';
+import { GatewayMetrics } from './metrics.ts';
+import { mountRoute, bodyBytesMaxDefault, type PipelineDeps } from './http/pipeline.ts';
+import type { Route } from './http/route.ts';
+import { Problem } from './http/problem.ts';
+import { callRoutes } from './routes/call-routes.ts';
+import { directoryRoutes } from './routes/directory-routes.ts';
+import { openApiDocument } from './openapi.ts';
+import type { RouteDeps } from './routes/route-support.ts';
+
+export const apiVersion = '1.0.0';
+
+export interface GatewayOptions {
+  readonly host: EngineHost;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly port: number;
+  readonly listenHost?: string;
+  readonly bodyBytesMax?: number;
+  readonly requestsPerSecond?: number;
+  readonly burst?: number;
+  /** Extra route groups (calendars, webhooks) and socket mounts added by other modules. */
+  readonly extensions?: ReadonlyArray<(context: GatewayContext) => Route[] | void>;
+}
+
+export interface GatewayContext {
+  readonly app: TemplatedApp;
+  readonly host: EngineHost;
+  readonly tokens: TokenStore;
+  readonly metrics: GatewayMetrics;
+  readonly logger: Logger;
+  readonly clock: Clock;
+  readonly routeDeps: RouteDeps;
+  /** Called on close, in reverse order of registration. */
+  onClose(hook: () => Promise<void> | void): void;
+}
+
+export interface Gateway {
+  readonly port: number;
+  readonly tokens: TokenStore;
+  readonly metrics: GatewayMetrics;
+  readonly routes: readonly Route[];
+  close(): Promise<void>;
+}
+
+export async function startGateway(options: GatewayOptions): Promise<Gateway> {
+  assertNativeUws();
+  const app = uWS.App();
+  const tokens = new TokenStore(options.host.environment);
+  const metrics = new GatewayMetrics();
+  const now = () => options.clock.now();
+  const routeDeps: RouteDeps = { host: options.host, now };
+  const closeHooks: Array<() => Promise<void> | void> = [];
+  const context: GatewayContext = {
+    app, host: options.host, tokens, metrics, logger: options.logger, clock: options.clock, routeDeps,
+    onClose: (hook) => closeHooks.push(hook),
+  };
+  options.host.onDurable((_events, position) => {
+    metrics.logPosition.set(position);
+    metrics.logCommitSeconds.observe(options.host.lastCommitMs / 1000);
+  });
+  const routes: Route[] = [...callRoutes(routeDeps), ...directoryRoutes(routeDeps)];
+  for (const extension of options.extensions ?? []) routes.push(...(extension(context) ?? []));
+  const pipeline: PipelineDeps = {
+    tokens,
+    limiter: new RateLimiter(options.requestsPerSecond, options.burst),
+    metrics,
+    logger: options.logger,
+    bodyBytesMax: options.bodyBytesMax ?? bodyBytesMaxDefault,
+    now,
+  };
+  for (const route of routes) mountRoute(app, route, pipeline);
+  mountSystem(app, options, metrics, routes);
+  const listenSocket = await listen(app, options.listenHost ?? '127.0.0.1', options.port);
+  const port = uWS.us_socket_local_port(listenSocket);
+  options.logger.info({ port }, 'gateway listening');
+  let closed = false;
+  return {
+    port,
+    tokens,
+    metrics,
+    routes,
+    close: async () => {
+      if (closed) return;
+      closed = true;
+      uWS.us_listen_socket_close(listenSocket);
+      for (const hook of closeHooks.reverse()) await hook();
+      metrics.close();
+
+    },
+  };
+}
+
+function mountSystem(app: TemplatedApp, options: GatewayOptions, metrics: GatewayMetrics, routes: readonly Route[]): void {
+  const document = JSON.stringify(openApiDocument(routes, apiVersion));
+  app.get('/healthz', (res) => {
+    res.cork(() => res.writeHeader('Content-Type', 'application/json').end('{"status":"ok"}'));
+  });
+  app.get('/readyz', (res) => {
+    res.cork(() => res.writeHeader('Content-Type', 'application/json').end(JSON.stringify({ status: 'ready', logPosition: options.host.durablePosition })));
+  });
+  app.get('/api/v1/openapi.json', (res) => {
+    res.cork(() => res.writeHeader('Content-Type', 'application/json').end(document));
+  });
+  app.get('/metrics', (res) => {
+    const state = { aborted: false };
+    res.onAborted(() => { state.aborted = true; });
+    metrics.sampleEventLoop();
+    void metrics.registry.metrics().then((text) => {
+      if (!state.aborted) res.cork(() => res.writeHeader('Content-Type', metrics.registry.contentType).end(text));
+    });
+  });
+  app.any('/api/*', (res) => {
+    const body = JSON.stringify(new Problem(404, 'not_found', 'no such endpoint; see /api/v1/openapi.json').body());
+    res.cork(() => res.writeStatus('404 Not Found').writeHeader('Content-Type', 'application/problem+json').end(body));
+  });
+}
+
+function listen(app: TemplatedApp, host: string, port: number): Promise<us_listen_socket> {
+  return new Promise((resolve, reject) => {
+    app.listen(host, port, (socket) => {
+      if (socket === false) reject(new Error(`cannot listen on ${host}:${port} (in use, or not permitted)`));
+      else resolve(socket);
+    });
+  });
+}
