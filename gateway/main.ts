@@ -1,7 +1,8 @@
 /**
  * `npm start`: the server on its embedded default — LMDB only, a demo region when the data directory is
  * empty, the partner API, the operator WebSocket and the UI on one port. Settings: PORT / --port (8080),
- * DATA_DIR / --data-dir (./data), HOST / --host (0.0.0.0), LOG_LEVEL (info). SIGTERM and SIGINT stop it
+ * DATA_DIR / --data-dir (./data), HOST / --host (0.0.0.0), LOG_LEVEL (info), RATE_LIMIT_PER_SECOND (200) and
+ * RATE_LIMIT_BURST (400) per token. SIGTERM and SIGINT stop it
  * cleanly: no new work, the tick in flight finished, a snapshot written, sockets closed.
  */
 import { mkdirSync } from 'node:fs';
@@ -40,7 +41,13 @@ const ids = { next: () => `${idPrefix}${(idCounter += 1).toString(36)}` };
 mkdirSync(dataDir, { recursive: true });
 const host = await EngineHost.open({ dataDir, clock, ids });
 logger.info({ dataDir, recovery: host.recovery }, 'engine recovered');
-const gateway = await startGateway({ host, clock, logger, port, listenHost, extensions: gatewayExtensions });
+const requestsPerSecond = Number(process.env['RATE_LIMIT_PER_SECOND'] ?? 200);
+const burst = Number(process.env['RATE_LIMIT_BURST'] ?? 400);
+if (!(requestsPerSecond > 0) || !(burst >= 1)) {
+  console.error('RATE_LIMIT_PER_SECOND must be > 0 and RATE_LIMIT_BURST >= 1');
+  process.exit(2);
+}
+const gateway = await startGateway({ host, clock, logger, port, listenHost, requestsPerSecond, burst, extensions: gatewayExtensions });
 if (host.durablePosition === 0 && values['no-demo'] !== true) {
   await seedDemo(host, gateway.tokens, dataDir, clock.now());
   logger.info({ tokens: resolve(dataDir, 'demo-tokens.json') }, 'demo region created');

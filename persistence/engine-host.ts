@@ -101,6 +101,7 @@ export class EngineHost {
   #timerAt: number | undefined;
   #closed = false;
   #failed = false;
+  readonly #durableListeners: Array<(events: readonly AddressedEvent[], position: number) => void> = [];
 
   private constructor(options: EngineHostOptions, environment: LmdbEnvironment, log: LmdbEventLog<HostRecord>, snapshots: SnapshotStore, engine: Engine, ledger: IdempotencyLedger, recovery: RecoveryReport) {
     this.ledger = ledger;
@@ -173,6 +174,11 @@ export class EngineHost {
     return stateHash(this.engine.snapshot());
   }
 
+  /** Subscribes to the events of each durable batch, in order (fan-out, webhooks, projector nudges). */
+  onDurable(listener: (events: readonly AddressedEvent[], position: number) => void): void {
+    this.#durableListeners.push(listener);
+  }
+
   /** Resolves once every event applied so far is durable: a read barrier for queries. */
   whenDurable(): Promise<void> {
     if (this.engine.hasPendingEvents() || this.#pendingRecords.length > 0) this.#scheduleFlush();
@@ -236,6 +242,7 @@ export class EngineHost {
           if (durable !== position) this.#fatal(new Error(`log assigned position ${durable}, expected ${position}`));
           this.#releaseSlot();
           this.#options.onDurable?.(events, position);
+          for (const listener of this.#durableListeners) listener(events, position);
         },
         (error: unknown) => {
           this.#releaseSlot();
