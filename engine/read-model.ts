@@ -72,7 +72,10 @@ export class ReadModel {
     return calls.slice(0, patientCallsMax);
   }
 
-  /** The assign dialog's doctor list for a call, ranked: district, subdivision, works that day, least load, name. */
+  /**
+   * The assign dialog's doctor list for a call: those who work that day first (the others can only be shown,
+   * not chosen), then district match, subdivision match, least load, name.
+   */
   suggestDoctors(callId: string, at: number, visitDate?: string): DoctorSuggestion[] {
     const call = this.call(callId);
     const clinic = call === undefined ? undefined : this.clinic(call.clinicId);
@@ -105,9 +108,9 @@ export class ReadModel {
     }
     rows.sort(
       (a, b) =>
+        Number(b.worksOnDate) - Number(a.worksOnDate) ||
         Number(b.districtMatch) - Number(a.districtMatch) ||
         Number(b.subdivisionMatch) - Number(a.subdivisionMatch) ||
-        Number(b.worksOnDate) - Number(a.worksOnDate) ||
         a.loadPercentOnDate - b.loadPercentOnDate ||
         a.name.localeCompare(b.name),
     );

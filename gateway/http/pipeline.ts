@@ -64,7 +64,7 @@ export function mountRoute(app: TemplatedApp, route: Route, deps: PipelineDeps):
 
 function readHead(req: HttpRequest, paramCount: number): RequestHead {
   const params: string[] = [];
-  for (let i = 0; i < paramCount; i += 1) params.push(decodeURIComponent(req.getParameter(i) ?? ''));
+  for (let i = 0; i < paramCount; i += 1) params.push(safeDecode(req.getParameter(i) ?? ''));
   return {
     authorization: req.getHeader('authorization'),
     contentType: req.getHeader('content-type'),
@@ -76,6 +76,15 @@ function readHead(req: HttpRequest, paramCount: number): RequestHead {
     query: req.getQuery() ?? '',
     url: req.getUrl(),
   };
+}
+
+/** A malformed percent-encoding decodes to a value no id can have, so the route answers 4xx instead of throwing. */
+function safeDecode(value: string): string {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return '\u0000malformed';
+  }
 }
 
 async function run(res: HttpResponse, route: Route, head: RequestHead, deps: PipelineDeps, state: { aborted: boolean }): Promise<void> {
