@@ -8,8 +8,12 @@
  * it may have been decided on that state. If the log cannot be written the host calls `onFatal` (by default:
  * log and exit the process) rather than diverge.
  *
- * Bounds: `ticksInFlightMax` appends in flight (further commands wait for a slot, which is back-pressure the
- * gateway sees as latency); a snapshot every `snapshotEveryEvents` events or `snapshotEveryMs`, whichever
+ * Group commit: at most `appendsInFlightMax` log appends are in flight. While they are, the commands of later
+ * turns are decided at once but their events wait and join one larger entry when an append completes — the
+ * next batch fills while the last one flushes, so under load one fsync carries many commands, and at low load
+ * a command waits for one fsync. At most `waitingCommandsMax` commands wait for the log; more wait in
+ * `submit` (back-pressure the gateway sees as latency).
+ * Bounds: a snapshot every `snapshotEveryEvents` events or `snapshotEveryMs`, whichever
  * comes first; the snapshot's encoding runs on this thread, and its pause is measured (`lastSnapshotPauseMs`).
  */
 import { createEngine, ReadModel, type AddressedEvent, type Clock, type Command, type Engine, type IdSource } from '../engine/index.ts';
@@ -40,7 +44,8 @@ export type SubmitOutcome = StoredResult | { readonly ok: false; readonly idempo
 
 export const snapshotEveryEventsDefault = 200_000;
 export const snapshotEveryMsDefault = 10 * 60_000;
-export const ticksInFlightMax = 128;
+export const appendsInFlightMax = 2;
+export const waitingCommandsMax = 50_000;
 /** setTimeout's own limit; a later deadline is re-armed when this passes. */
 const timerDelayMsMax = 2_147_483_647;
 
@@ -92,16 +97,18 @@ export class EngineHost {
   #flushScheduled = false;
   #lastDurable: Promise<unknown> = Promise.resolve();
   #assignedPosition: number;
-  #ticksInFlight = 0;
+  #appendsInFlight = 0;
   #slotWaiters: Array<() => void> = [];
   #eventsSinceSnapshot = 0;
   #lastSnapshotAt: number;
   #snapshotting = false;
+  #snapshotInFlight: Promise<unknown> = Promise.resolve();
   #timer: NodeJS.Timeout | undefined;
   #timerAt: number | undefined;
   #closed = false;
   #failed = false;
   readonly #durableListeners: Array<(events: readonly AddressedEvent[], position: number) => void> = [];
+  #positionWaiters: Array<{ readonly target: number; readonly resolve: () => void }> = [];
 
   private constructor(options: EngineHostOptions, environment: LmdbEnvironment, log: LmdbEventLog<HostRecord>, snapshots: SnapshotStore, engine: Engine, ledger: IdempotencyLedger, recovery: RecoveryReport) {
     this.ledger = ledger;
@@ -137,7 +144,7 @@ export class EngineHost {
    */
   async submit(command: Command, by: string, options: SubmitOptions = {}): Promise<SubmitOutcome> {
     if (this.#closed) throw new Error('the engine host is closed: no new commands are accepted');
-    while (this.#ticksInFlight >= ticksInFlightMax) await new Promise<void>((resolve) => this.#slotWaiters.push(resolve));
+    while (this.#waiters.length >= waitingCommandsMax) await new Promise<void>((resolve) => this.#slotWaiters.push(resolve));
     const outcome = this.#decide(command, by, options);
     return new Promise<SubmitOutcome>((resolve) => {
       this.#waiters.push({ result: outcome, resolve });
@@ -181,13 +188,11 @@ export class EngineHost {
 
   /** Resolves once every event applied so far is durable: a read barrier for queries. */
   whenDurable(): Promise<void> {
-    if (this.engine.hasPendingEvents() || this.#pendingRecords.length > 0) this.#scheduleFlush();
-    return this.#waitDurable();
-  }
-
-  async #waitDurable(): Promise<void> {
-    await new Promise<void>((resolve) => setImmediate(resolve));
-    await this.#lastDurable;
+    const pending = this.engine.hasPendingEvents() || this.#pendingRecords.length > 0;
+    const target = this.#assignedPosition + (pending ? 1 : 0);
+    if (pending) this.#scheduleFlush();
+    if (this.#log.lastPosition() >= target) return this.#lastDurable.then(() => undefined);
+    return new Promise<void>((resolve) => this.#positionWaiters.push({ target, resolve }));
   }
 
   /** Fires the timers due at the clock's now; resolves when their events are durable. */
@@ -211,13 +216,14 @@ export class EngineHost {
     if (this.#timer !== undefined) clearTimeout(this.#timer);
     this.#flush();
     await this.#lastDurable.catch(() => undefined);
+    await this.#snapshotInFlight;
     if ((options.snapshot ?? true) && !this.#failed && this.#eventsSinceSnapshot > 0) await this.#takeSnapshot().catch(() => undefined);
     await this.#log.close();
     await this.#environment.close();
   }
 
   #scheduleFlush(): void {
-    if (this.#flushScheduled) return;
+    if (this.#flushScheduled || this.#appendsInFlight >= appendsInFlightMax) return;
     this.#flushScheduled = true;
     setImmediate(() => this.#flush());
   }
@@ -234,13 +240,18 @@ export class EngineHost {
       this.#assignedPosition += 1;
       const position = this.#assignedPosition;
       this.#eventsSinceSnapshot += events.length;
-      this.#ticksInFlight += 1;
+      this.#appendsInFlight += 1;
       const started = performance.now();
       this.#lastDurable = this.#log.append(records).then(
         (durable) => {
           this.lastCommitMs = performance.now() - started;
           if (durable !== position) this.#fatal(new Error(`log assigned position ${durable}, expected ${position}`));
           this.#releaseSlot();
+          if (this.#positionWaiters.length > 0) {
+            const ready = this.#positionWaiters.filter((w) => w.target <= position);
+            this.#positionWaiters = this.#positionWaiters.filter((w) => w.target > position);
+            for (const waiter of ready) waiter.resolve();
+          }
           this.#options.onDurable?.(events, position);
           for (const listener of this.#durableListeners) listener(events, position);
         },
@@ -257,9 +268,11 @@ export class EngineHost {
     this.#maybeSnapshot();
   }
 
+  /** An append completed: the commands that waited meanwhile go out as the next entry. */
   #releaseSlot(): void {
-    this.#ticksInFlight -= 1;
-    this.#slotWaiters.shift()?.();
+    this.#appendsInFlight -= 1;
+    if (this.#waiters.length > 0 || this.engine.hasPendingEvents() || this.#pendingRecords.length > 0) this.#scheduleFlush();
+    while (this.#slotWaiters.length > 0 && this.#waiters.length < waitingCommandsMax) this.#slotWaiters.shift()?.();
   }
 
   #armTimer(): void {
@@ -287,7 +300,7 @@ export class EngineHost {
     const everyEvents = this.#options.snapshotEveryEvents ?? snapshotEveryEventsDefault;
     const everyMs = this.#options.snapshotEveryMs ?? snapshotEveryMsDefault;
     const due = this.#eventsSinceSnapshot >= everyEvents || (this.#eventsSinceSnapshot > 0 && this.#options.clock.now() - this.#lastSnapshotAt >= everyMs);
-    if (due) void this.#takeSnapshot().catch((error: unknown) => console.error('snapshot failed; the log still holds everything', error));
+    if (due) this.#snapshotInFlight = this.#takeSnapshot().catch((error: unknown) => console.error('snapshot failed; the log still holds everything', error));
   }
 
   /** Encodes every actor now (the pause), then saves once the position it covers is durable. */
