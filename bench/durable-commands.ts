@@ -15,7 +15,6 @@ import { randomBytes } from 'node:crypto';
 import { EngineHost } from '../persistence/engine-host.ts';
 import { demoRegionCommands } from '../engine/demo-region.ts';
 import type { Command } from '../engine/index.ts';
-import { encodeLogEntry } from '../persistence/log-record-codec.ts';
 import { runOpenLoop, summarize } from './lib/open-loop.ts';
 import { createLatencyHistogram, recordLatencyMs, summarizeLatency } from './lib/histogram.ts';
 import { runLmdbFloor } from './lmdb-floor.ts';
@@ -109,7 +108,6 @@ async function measureTarget(label: string, parent: string) {
   }
 }
 
-const recordBytes = encodeLogEntry([{ address: 'clinic/gp1', event: { type: 'CallRegistered', call: registerCommand(1).type } }]).length;
 const targets = values.targets.split(',').map((name) => (name === 'tmpfs' ? { label: 'tmpfs', directory: '/dev/shm' } : { label: 'disk', directory: join(process.cwd(), 'data', 'bench') }))
   .filter((target) => target.label !== 'tmpfs' || existsSync('/dev/shm'));
 const series: ResultSeries[] = [];
