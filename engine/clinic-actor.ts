@@ -14,8 +14,10 @@ import { fullName } from './patient.ts';
 import { initialStatusFor, isLegalCallTransition, openCallStatuses } from './home-call.ts';
 import { reasonCharsMax, validateText, complaintTextCharsMax } from './intake.ts';
 import type { ClinicCommand, ClinicEvent, ClinicInput, ClinicInternal } from './messages.ts';
+import type { CalendarClinicEvent } from './calendar/calendar-messages.ts';
 import { assert, reject } from './rejection.ts';
 import { assertNever } from './router.ts';
+import { decideClinicCalendar, evolveClinicCalendar, settingsForNewDoctor } from './calendar/clinic-calendar.ts';
 
 /** How far ahead a visit may be planned. */
 export const assignHorizonDays = 14;
@@ -24,6 +26,7 @@ export const diagnosisCharsMax = 500;
 const accepted = new Set<string>([
   'AcceptCall', 'AssignCall', 'CancelCall', 'CompleteCall', 'OpenClinic', 'ApplyClinicSettings', 'JoinRoster',
   'RegisterRoutedCall', 'DescribeCall', 'VisitReserved', 'TransferOut', 'ReceiveTransfer', 'TimersDue',
+  'UpdateCalendarSettings', 'AcknowledgeAlert', 'AckOutbox', 'EnqueueNotifications', 'RaiseAlert',
 ]);
 
 export const clinicBehavior: ActorBehavior<ClinicState, ClinicInput, ClinicEvent, ClinicSnapshot> = {
@@ -46,7 +49,7 @@ function decideClinic(state: ClinicState, message: ClinicInput, context: DecideC
     case 'ApplyClinicSettings':
       return accept([{ type: 'ClinicSettingsChanged', settings: message.settings }]);
     case 'JoinRoster':
-      return accept([{ type: 'RosterDoctorJoined', doctor: message.doctor }]);
+      return accept([{ type: 'RosterDoctorJoined', doctor: message.doctor }], undefined, settingsForNewDoctor(state, message.doctor.id));
     case 'RegisterRoutedCall':
       return accept([{ type: 'CallRegistered', call: newCall(state, message, context) }], undefined, [
         { to: context.self, message: { type: 'DescribeCall', callId: message.callId } },
@@ -72,6 +75,12 @@ function decideClinic(state: ClinicState, message: ClinicInput, context: DecideC
       return decideTransferOut(state, message, context);
     case 'TimersDue':
       return decideTimers(state, message.at);
+    case 'UpdateCalendarSettings':
+    case 'AcknowledgeAlert':
+    case 'AckOutbox':
+    case 'EnqueueNotifications':
+    case 'RaiseAlert':
+      return decideClinicCalendar(state, message, context);
     default:
       return assertNever(message);
   }
@@ -314,6 +323,13 @@ function evolveClinic(state: ClinicState, event: ClinicEvent): void {
     case 'RosterDoctorJoined':
       state.roster.set(event.doctor.id, event.doctor);
       return;
+    case 'ClinicCalendarSettingsChanged':
+    case 'NotificationQueued':
+    case 'OutboxAcknowledged':
+    case 'AlertRaised':
+    case 'AlertAcknowledged':
+      evolveClinicCalendar(state.calendar, event);
+      return;
     case 'CallRegistered': {
       const call: HomeCall = { ...event.call, history: [...event.call.history] };
       state.calls.set(call.id, call);
@@ -328,7 +344,10 @@ function evolveClinic(state: ClinicState, event: ClinicEvent): void {
   }
 }
 
-function evolveCallChange(state: ClinicState, event: Exclude<ClinicEvent, { type: 'ClinicOpened' | 'ClinicSettingsChanged' | 'RosterDoctorJoined' | 'CallRegistered' }>): void {
+function evolveCallChange(
+  state: ClinicState,
+  event: Exclude<ClinicEvent, { type: 'ClinicOpened' | 'ClinicSettingsChanged' | 'RosterDoctorJoined' | 'CallRegistered' } | CalendarClinicEvent>,
+): void {
   const call = state.calls.get(event.callId);
   assert(call !== undefined, `event ${event.type} for unknown call ${event.callId}`);
   state.index.remove(call);

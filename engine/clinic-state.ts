@@ -7,6 +7,7 @@ import type { CallStatus, HomeCall } from './home-call.ts';
 import { openCallStatuses } from './home-call.ts';
 import { CallIndex } from './call-index.ts';
 import { IndexedHeap } from './lib/indexed-heap.ts';
+import { ClinicCalendar, type ClinicCalendarSnapshot } from './calendar/clinic-calendar.ts';
 
 export interface BoardCounters {
   received: number;
@@ -30,6 +31,8 @@ export interface ClinicSnapshot {
   readonly counters: BoardCounters;
   readonly completedByDate: Array<[string, number]>;
   readonly doctorDays: Array<[string, DoctorDayCounts]>;
+  /** Calendar settings, outbox and alerts; absent in snapshots taken before the calendars existed. */
+  readonly calendar?: ClinicCalendarSnapshot;
 }
 
 export class ClinicState {
@@ -42,6 +45,8 @@ export class ClinicState {
   readonly completedByDate = new Map<string, number>();
   /** `<doctorId>|<date>` → counts. */
   readonly doctorDays = new Map<string, DoctorDayCounts>();
+  /** Calendar settings, the notification outbox and the alert board (engine/calendar/clinic-calendar.ts). */
+  calendar = new ClinicCalendar();
 
   // Derived.
   readonly deadlines = new IndexedHeap<string>();
@@ -79,6 +84,7 @@ export class ClinicState {
       counters: { ...this.counters },
       completedByDate: [...this.completedByDate],
       doctorDays: [...this.doctorDays].map(([key, counts]) => [key, { ...counts }]),
+      calendar: this.calendar.toSnapshot(),
     };
     if (this.info !== undefined) snapshot.info = this.info;
     return snapshot;
@@ -98,6 +104,7 @@ export class ClinicState {
     Object.assign(state.counters, snapshot.counters);
     for (const [date, count] of snapshot.completedByDate) state.completedByDate.set(date, count);
     for (const [key, counts] of snapshot.doctorDays) state.doctorDays.set(key, { ...counts });
+    state.calendar = ClinicCalendar.fromSnapshot(snapshot.calendar);
     return state;
   }
 }

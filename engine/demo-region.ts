@@ -1,10 +1,11 @@
 /**
  * The demo region: three clinics with adult and children's subdivisions, districts by street, and doctors
- * with weekly hours — the directory commands that build it, in order. Used by `npm start` on an empty data
- * directory, by the tests and by the bench.
+ * with weekly hours and reception slot templates (slots for the next 14 days) — the directory commands that
+ * build it, in order. Used by `npm start` on an empty data directory, by the tests and by the bench.
  */
 import type { DoctorInfo, WeeklyShift } from './directory.ts';
 import type { RegionCommand } from './messages.ts';
+import type { SlotRuleInput } from './calendar/slot-template.ts';
 
 export const demoTimeZone = 'Europe/Moscow';
 
@@ -27,6 +28,16 @@ const initials = ['А. И.', 'Б. П.', 'В. С.', 'Г. К.', 'Д. М.', 'Е. Н
 
 function weekdays(startMinutes: number, endMinutes: number): WeeklyShift[] {
   return [1, 2, 3, 4, 5].map((weekday) => ({ weekday, startMinutes, endMinutes }));
+}
+
+/** Reception starts an hour into each shift and lasts up to four hours; the slot length comes from the specialty. */
+function receptionTemplate(shifts: readonly WeeklyShift[], cabinet: string): SlotRuleInput[] {
+  return shifts.map((shift) => ({
+    weekday: shift.weekday,
+    startMinutes: shift.startMinutes + 60,
+    endMinutes: Math.min(shift.endMinutes, shift.startMinutes + 60 + 4 * 60),
+    cabinet,
+  }));
 }
 
 /** The directory commands of the demo region; `doctorsPerClinic` therapists and pediatricians alternate. */
@@ -72,6 +83,7 @@ export function demoRegionCommands(doctorsPerClinic = 4): RegionCommand[] {
     for (let n = 0; n < doctorsPerClinic; n += 1) {
       const pediatric = n % 2 === 1;
       const districtIndex = (Math.floor(n / 2) % clinic.streets.length) + 1;
+      const weeklyShifts = n % 3 === 2 ? [...weekdays(8 * 60, 14 * 60), { weekday: 6, startMinutes: 9 * 60, endMinutes: 13 * 60 }] : weekdays(7 * 60, 20 * 60);
       const doctor: DoctorInfo = {
         id: `${clinic.id}-d${n + 1}`,
         clinicId: clinic.id,
@@ -79,9 +91,10 @@ export function demoRegionCommands(doctorsPerClinic = 4): RegionCommand[] {
         specialty: pediatric ? 'pediatrician' : 'therapist',
         subdivisionId: pediatric ? 'child' : 'adult',
         districtIds: [`${clinic.id}-${pediatric ? 'c' : 'a'}${districtIndex}`],
-        weeklyShifts: n % 3 === 2 ? [...weekdays(8 * 60, 14 * 60), { weekday: 6, startMinutes: 9 * 60, endMinutes: 13 * 60 }] : weekdays(7 * 60, 20 * 60),
+        weeklyShifts,
         homeVisitMinutes: 30,
         phone: `+7910000${clinic.id.slice(-1)}${String(n + 1).padStart(3, '0')}`,
+        slotTemplate: receptionTemplate(weeklyShifts, String(101 + n)),
       };
       commands.push({ type: 'AddDoctor', doctor });
     }

@@ -3,6 +3,8 @@
  * and doctors with their weekly hours. Plain data; the RegionActor owns it and hands each clinic and doctor
  * actor the part it needs.
  */
+import type { SlotRuleInput } from './calendar/slot-template.ts';
+
 export type AgeCategory = 'child' | 'adult';
 
 export interface ClinicSettings {
@@ -76,6 +78,8 @@ export interface DoctorInfo {
   /** Minutes one home visit takes, for the doctor's load. */
   readonly homeVisitMinutes: number;
   readonly phone?: string;
+  /** The initial weekly slot template of the reception calendar; `SetSchedule` replaces it later. */
+  readonly slotTemplate?: readonly SlotRuleInput[];
 }
 
 export function houseInRange(house: number, range: HouseRange): boolean {

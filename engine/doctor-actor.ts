@@ -1,16 +1,34 @@
 /**
- * DoctorActor: owns a doctor's route list of home visits (and, with the calendars, the slots and the
- * reception queue). It alone decides whether the doctor can take a visit on a date.
+ * DoctorActor: owns a doctor's route list of home visits, the slot calendar, the appointments and the
+ * reception queue. It alone decides whether the doctor can take a visit on a date and whether a slot can be
+ * held or booked, so two operators can never book one slot: every claim on a slot is decided here, one
+ * message at a time. The calendar's handlers live in engine/calendar/; this file is the one switch.
  */
 import { accept, rejected, type ActorBehavior, type DecideContext, type Decision } from './actor.ts';
 import { clinicAddress } from './address.ts';
+import {
+  decideBookSlot, decideCancel, decideConfirm, decideDescribe, decideMoveAborted, decideMoveCompleted, decideReceiveMove, decideReschedule,
+} from './calendar/appointment-decide.ts';
+import { evolveCalendar } from './calendar/calendar-evolve.ts';
+import { decideCalloutResult } from './calendar/callout.ts';
+import { decideGiveFeedback } from './calendar/feedback.ts';
+import { decideHoldSlot, decideReleaseHold } from './calendar/hold-decide.ts';
+import { decideCallNext, decideCheckIn, decideComplete, decideNoShow } from './calendar/reception-queue.ts';
+import {
+  decideAddException, decideApplySettings, decideDoctorTimers, decideLiftException, decideOpenDoctor, decideSetSchedule,
+} from './calendar/schedule-decide.ts';
 import { localParts } from './domain/local-time.ts';
 import { DoctorState, type DoctorSnapshot } from './doctor-state.ts';
 import type { DoctorEvent, DoctorInput, DoctorInternal } from './messages.ts';
-import { assert, reject } from './rejection.ts';
+import { reject } from './rejection.ts';
 import { assertNever } from './router.ts';
 
-const accepted = new Set<string>(['OpenDoctor', 'ReserveVisit', 'ReleaseVisit', 'MarkVisitDone', 'TimersDue']);
+const accepted = new Set<string>([
+  'OpenDoctor', 'ReserveVisit', 'ReleaseVisit', 'MarkVisitDone', 'TimersDue',
+  'SetSchedule', 'AddCalendarException', 'LiftCalendarException', 'HoldSlot', 'ReleaseHold', 'ConfirmAppointment', 'CancelAppointment',
+  'RescheduleAppointment', 'CheckInAppointment', 'CallNextPatient', 'CompleteAppointment', 'MarkNoShow', 'RecordCalloutResult',
+  'GiveFeedback', 'ApplyCalendarSettings', 'BookSlot', 'ReceiveMovedAppointment', 'MoveCompleted', 'MoveAborted', 'DescribeAppointment',
+]);
 
 export const doctorBehavior: ActorBehavior<DoctorState, DoctorInput, DoctorEvent, DoctorSnapshot> = {
   kind: 'doctor',
@@ -19,7 +37,7 @@ export const doctorBehavior: ActorBehavior<DoctorState, DoctorInput, DoctorEvent
   create: (id) => new DoctorState(id),
   decide: decideDoctor,
   evolve: evolveDoctor,
-  nextDeadline: () => undefined,
+  nextDeadline: (state) => state.nextDeadline(),
   snapshot: (state) => state.toSnapshot(),
   restore: (id, snapshot) => DoctorState.fromSnapshot(id, snapshot),
 };
@@ -27,8 +45,7 @@ export const doctorBehavior: ActorBehavior<DoctorState, DoctorInput, DoctorEvent
 function decideDoctor(state: DoctorState, message: DoctorInput, context: DecideContext): Decision<DoctorEvent> {
   switch (message.type) {
     case 'OpenDoctor':
-      assert(state.info === undefined, `doctor ${state.id} opened twice`);
-      return accept([{ type: 'DoctorOpened', doctor: message.doctor, timeZone: message.timeZone }]);
+      return decideOpenDoctor(state, message, context);
     case 'ReserveVisit':
       return decideReserveVisit(state, message, context);
     case 'ReleaseVisit':
@@ -38,7 +55,47 @@ function decideDoctor(state: DoctorState, message: DoctorInput, context: DecideC
       if (!state.visitsOn(message.visitDate).has(message.callId)) return accept([]);
       return accept([{ type: 'VisitCompleted', callId: message.callId, visitDate: message.visitDate, at: message.at }]);
     case 'TimersDue':
-      return accept([]);
+      return decideDoctorTimers(state, message.at);
+    case 'SetSchedule':
+      return decideSetSchedule(state, message, context);
+    case 'ApplyCalendarSettings':
+      return decideApplySettings(state, message, context);
+    case 'AddCalendarException':
+      return decideAddException(state, message, context);
+    case 'LiftCalendarException':
+      return decideLiftException(state, message);
+    case 'HoldSlot':
+      return decideHoldSlot(state, message, context);
+    case 'ReleaseHold':
+      return decideReleaseHold(state, message, context);
+    case 'BookSlot':
+      return decideBookSlot(state, message, context);
+    case 'DescribeAppointment':
+      return decideDescribe(state, message);
+    case 'ConfirmAppointment':
+      return decideConfirm(state, message, context);
+    case 'CancelAppointment':
+      return decideCancel(state, message, context);
+    case 'RescheduleAppointment':
+      return decideReschedule(state, message, context);
+    case 'ReceiveMovedAppointment':
+      return decideReceiveMove(state, message, context);
+    case 'MoveCompleted':
+      return decideMoveCompleted(state, message, context);
+    case 'MoveAborted':
+      return decideMoveAborted(state, message);
+    case 'CheckInAppointment':
+      return decideCheckIn(state, message, context);
+    case 'CallNextPatient':
+      return decideCallNext(state, context);
+    case 'CompleteAppointment':
+      return decideComplete(state, message, context);
+    case 'MarkNoShow':
+      return decideNoShow(state, message, context);
+    case 'RecordCalloutResult':
+      return decideCalloutResult(state, message, context);
+    case 'GiveFeedback':
+      return decideGiveFeedback(state, message, context);
     default:
       return assertNever(message);
   }
@@ -68,6 +125,7 @@ function evolveDoctor(state: DoctorState, event: DoctorEvent): void {
     case 'DoctorOpened':
       state.info = event.doctor;
       state.timeZone = event.timeZone;
+      state.calendar.setTimeZone(event.timeZone);
       return;
     case 'VisitAdded':
       state.addVisit({ ...event.visit });
@@ -80,6 +138,24 @@ function evolveDoctor(state: DoctorState, event: DoctorEvent): void {
       if (visit !== undefined) visit.doneAt = event.at;
       return;
     }
+    case 'DoctorCalendarSettingsChanged':
+    case 'ScheduleSet':
+    case 'CalendarRolled':
+    case 'CalendarExceptionAdded':
+    case 'CalendarExceptionLifted':
+    case 'SlotHeld':
+    case 'HoldReleased':
+    case 'AppointmentBooked':
+    case 'AppointmentRescheduled':
+    case 'AppointmentStatusChanged':
+    case 'AppointmentCheckedIn':
+    case 'AppointmentMoveStarted':
+    case 'AppointmentMoveAborted':
+    case 'AppointmentMovedOut':
+    case 'CalloutResultRecorded':
+    case 'FeedbackRecorded':
+      evolveCalendar(state, event);
+      return;
     default:
       assertNever(event);
   }

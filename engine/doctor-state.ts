@@ -1,7 +1,11 @@
 /**
- * The DoctorActor's state: the doctor's directory entry and time zone, and the route list (home visits by
- * date). The slot calendar and the reception queue join it here.
+ * The DoctorActor's state: the doctor's directory entry and time zone, the route list (home visits by date),
+ * the slot calendar and the appointments with their reception queue. Canonical parts are snapshotted; the
+ * indexes inside the calendar and the appointment book are rebuilt on restore.
  */
+import { keepsSlot } from './calendar/appointment.ts';
+import { AppointmentBook, type AppointmentBookSnapshot } from './calendar/appointment-book.ts';
+import { SlotCalendar, type SlotCalendarSnapshot } from './calendar/slot-calendar.ts';
 import type { DoctorInfo, WeeklyShift } from './directory.ts';
 import { weekdayOf } from './domain/local-time.ts';
 import type { VisitSummary } from './messages.ts';
@@ -14,6 +18,9 @@ export interface DoctorSnapshot {
   readonly info?: DoctorInfo;
   readonly timeZone: string;
   readonly visits: RouteVisit[];
+  /** Absent in snapshots taken before the calendars existed. */
+  readonly calendar?: SlotCalendarSnapshot;
+  readonly appointments?: AppointmentBookSnapshot;
 }
 
 export class DoctorState {
@@ -22,9 +29,12 @@ export class DoctorState {
   timeZone = 'UTC';
   /** date → callId → visit. */
   readonly visitsByDate = new Map<string, Map<string, RouteVisit>>();
+  calendar: SlotCalendar;
+  appointments = new AppointmentBook();
 
   constructor(id: string) {
     this.id = id;
+    this.calendar = new SlotCalendar(id);
   }
 
   shiftsOn(date: string): WeeklyShift[] {
@@ -41,10 +51,31 @@ export class DoctorState {
     return this.visitsByDate.get(date) ?? emptyVisits;
   }
 
+  /** The earliest instant the actor wants `TimersDue`: a hold's deadline or the next daily roll. O(1). */
+  nextDeadline(): number | undefined {
+    const hold = this.calendar.holdDeadlines.peek()?.priority;
+    const roll = this.calendar.nextRollAt;
+    if (hold === undefined) return roll;
+    return roll === undefined ? hold : Math.min(hold, roll);
+  }
+
+  /** A live appointment whose slot the doctor no longer receives in (a stopped day, a dropped template slot). */
+  needsRebooking(appointmentId: string): boolean {
+    const appointment = this.appointments.get(appointmentId);
+    if (appointment === undefined || (appointment.status !== 'booked' && appointment.status !== 'confirmed')) return false;
+    const slot = this.calendar.slot(appointment.slotId);
+    return slot !== undefined && slot.appointmentId === appointment.id && this.calendar.isBlocked(slot);
+  }
+
   toSnapshot(): DoctorSnapshot {
     const visits: RouteVisit[] = [];
     for (const byCall of this.visitsByDate.values()) for (const visit of byCall.values()) visits.push({ ...visit });
-    const snapshot: { -readonly [K in keyof DoctorSnapshot]: DoctorSnapshot[K] } = { timeZone: this.timeZone, visits };
+    const snapshot: { -readonly [K in keyof DoctorSnapshot]: DoctorSnapshot[K] } = {
+      timeZone: this.timeZone,
+      visits,
+      calendar: this.calendar.toSnapshot(),
+      appointments: this.appointments.toSnapshot(),
+    };
     if (this.info !== undefined) snapshot.info = this.info;
     return snapshot;
   }
@@ -54,6 +85,13 @@ export class DoctorState {
     state.info = snapshot.info;
     state.timeZone = snapshot.timeZone;
     for (const visit of snapshot.visits) state.addVisit({ ...visit });
+    if (snapshot.calendar !== undefined) state.calendar = SlotCalendar.fromSnapshot(id, snapshot.timeZone, snapshot.calendar);
+    else state.calendar.setTimeZone(snapshot.timeZone);
+    if (snapshot.appointments !== undefined) state.appointments = AppointmentBook.fromSnapshot(snapshot.appointments);
+    // A slot's booking is the appointment's pointer read backwards: one source of truth, linked here.
+    for (const appointment of state.appointments.byId.values()) {
+      if (keepsSlot(appointment) && state.calendar.slot(appointment.slotId) !== undefined) state.calendar.link(appointment.slotId, appointment.id);
+    }
     return state;
   }
 

@@ -35,3 +35,21 @@ export { complaintTags, redFlagTags, redFlagPhrases } from './domain/complaints.
 export { ClinicState } from './clinic-state.ts';
 export { DoctorState } from './doctor-state.ts';
 export { RegionState } from './region-state.ts';
+// Slot calendars, appointments, reception queues, call-out, feedback (engine/calendar/, docs/calendars.md).
+export type * from './calendar/calendar-messages.ts';
+export * from './calendar/appointment.ts';
+export * from './calendar/calendar-settings.ts';
+export {
+  parseSlotId, slotIdOf, slotMinutesBySpecialty, slotMinutesDefault, slotsPerDayMax, slotsPerDoctorMax, templateRulesMax,
+  type ParsedSlotId, type SlotRule, type SlotRuleInput,
+} from './calendar/slot-template.ts';
+export {
+  exceptionKinds, exceptionsPerDoctorMax, type CalendarException, type ExceptionKind, type Hold, type Slot, type SlotStatus,
+} from './calendar/slot-calendar.ts';
+export { appointmentRetentionDays } from './calendar/appointment-book.ts';
+export { holdsPerHolderMax } from './calendar/doctor-decide-support.ts';
+export { notificationKinds, outboxItemsMax, type NotificationKind, type OutboxItem } from './calendar/outbox.ts';
+export { alertsMax, type Alert } from './calendar/alert-board.ts';
+export { calloutTasks, calloutTasksMax, type CalloutQuery, type CalloutTask } from './calendar/callout.ts';
+export { queuePosition, queueView, type QueueEntry, type QueueView } from './calendar/reception-queue.ts';
+export * from './calendar/calendar-queries.ts';

@@ -6,6 +6,10 @@
 import type { ClinicInfo, ClinicSettings, District, DoctorInfo } from './directory.ts';
 import type { CallAddress, CallCaller, CallIntake, CallKind, CallSource, HomeCall } from './home-call.ts';
 import type { Patient, PatientInput } from './patient.ts';
+import type {
+  CalendarClinicCommand, CalendarClinicEvent, CalendarClinicInternal, CalendarDoctorCommand, CalendarDoctorEvent,
+  CalendarDoctorInternal, CalendarRegionCommand, RescheduleCommand,
+} from './calendar/calendar-messages.ts';
 
 // ---------------------------------------------------------------- region
 
@@ -31,6 +35,7 @@ export interface RegisterCallInput {
 }
 
 export type RegionCommand =
+  | CalendarRegionCommand
   | { readonly type: 'AddClinic'; readonly clinic: NewClinic }
   | { readonly type: 'UpdateClinicSettings'; readonly clinicId: string; readonly settings: Partial<ClinicSettings> }
   | { readonly type: 'AddDistrict'; readonly district: District }
@@ -48,7 +53,7 @@ export type RegionInternal =
       readonly toClinicId: string;
     };
 
-export type RegionInput = RegionCommand | RegionInternal;
+export type RegionInput = RegionCommand | RegionInternal | RescheduleCommand;
 
 export type RegionEvent =
   | { readonly type: 'ClinicAdded'; readonly clinic: ClinicInfo }
@@ -76,12 +81,14 @@ export type RegionEvent =
 // ---------------------------------------------------------------- clinic
 
 export type ClinicCommand =
+  | CalendarClinicCommand
   | { readonly type: 'AcceptCall'; readonly callId: string }
   | { readonly type: 'AssignCall'; readonly callId: string; readonly doctorId: string; readonly visitDate: string }
   | { readonly type: 'CancelCall'; readonly callId: string; readonly reason: string }
   | { readonly type: 'CompleteCall'; readonly callId: string; readonly diagnosis?: string; readonly note?: string };
 
 export type ClinicInternal =
+  | CalendarClinicInternal
   | { readonly type: 'OpenClinic'; readonly clinic: ClinicInfo }
   | { readonly type: 'ApplyClinicSettings'; readonly settings: ClinicSettings }
   | { readonly type: 'JoinRoster'; readonly doctor: DoctorInfo }
@@ -114,6 +121,7 @@ export type ClinicInternal =
 export type ClinicInput = ClinicCommand | ClinicInternal;
 
 export type ClinicEvent =
+  | CalendarClinicEvent
   | { readonly type: 'ClinicOpened'; readonly clinic: ClinicInfo }
   | { readonly type: 'ClinicSettingsChanged'; readonly settings: ClinicSettings }
   | { readonly type: 'RosterDoctorJoined'; readonly doctor: DoctorInfo }
@@ -159,9 +167,10 @@ export interface VisitSummary {
   readonly kind: CallKind;
 }
 
-export type DoctorCommand = never;
+export type DoctorCommand = CalendarDoctorCommand;
 
 export type DoctorInternal =
+  | CalendarDoctorInternal
   | { readonly type: 'OpenDoctor'; readonly doctor: DoctorInfo; readonly timeZone: string }
   | { readonly type: 'ReserveVisit'; readonly visit: VisitSummary }
   | { readonly type: 'ReleaseVisit'; readonly callId: string; readonly visitDate: string }
@@ -171,6 +180,7 @@ export type DoctorInternal =
 export type DoctorInput = DoctorCommand | DoctorInternal;
 
 export type DoctorEvent =
+  | CalendarDoctorEvent
   | { readonly type: 'DoctorOpened'; readonly doctor: DoctorInfo; readonly timeZone: string }
   | { readonly type: 'VisitAdded'; readonly visit: VisitSummary }
   | { readonly type: 'VisitRemoved'; readonly callId: string; readonly visitDate: string }

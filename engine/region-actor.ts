@@ -17,6 +17,8 @@ import { nameBirthKey } from './patient.ts';
 import { reject } from './rejection.ts';
 import { RegionState, type RegionSnapshot } from './region-state.ts';
 import { assertNever } from './router.ts';
+import { decideBookAppointment, decideRescheduleAcross } from './calendar/booking-intake.ts';
+import { templateError } from './calendar/schedule-decide.ts';
 
 /** Age at which a patient is an adult for district and subdivision choice. */
 export const adultAgeYears = 18;
@@ -25,6 +27,7 @@ export const regionTimeZoneDefault = 'Europe/Moscow';
 
 const accepted = new Set<string>([
   'AddClinic', 'UpdateClinicSettings', 'AddDistrict', 'AddDoctor', 'RegisterCall', 'TransferCall', 'CallClosed', 'OpenCallMoved',
+  'BookAppointment', 'RescheduleAppointment',
 ]);
 
 export const regionBehavior: ActorBehavior<RegionState, RegionInput, RegionEvent, RegionSnapshot> = {
@@ -63,7 +66,7 @@ function decideRegion(state: RegionState, message: RegionInput, context: DecideC
       return accept([{ type: 'DistrictAdded', district: message.district }], { districtId: message.district.id });
     }
     case 'AddDoctor': {
-      const error = validateDoctor(message.doctor, state);
+      const error = validateDoctor(message.doctor, state) ?? templateError(message.doctor);
       if (error !== undefined) return rejected(error);
       const clinic = state.clinics.get(message.doctor.clinicId) as ClinicInfo;
       return accept([{ type: 'DoctorAdded', doctor: message.doctor }], { doctorId: message.doctor.id }, [
@@ -80,6 +83,10 @@ function decideRegion(state: RegionState, message: RegionInput, context: DecideC
       return accept([{ type: 'OpenCallReleased', patientId: message.patientId, callId: message.callId }]);
     case 'OpenCallMoved':
       return accept([{ ...message }]);
+    case 'BookAppointment':
+      return decideBookAppointment(state, message, context);
+    case 'RescheduleAppointment':
+      return decideRescheduleAcross(state, message);
     default:
       return assertNever(message);
   }

@@ -6,6 +6,7 @@
 import { clinicAddress, ownerOf, regionAddress, type Address } from './address.ts';
 import type { Command } from './messages.ts';
 import { reject, type Rejection } from './rejection.ts';
+import { routeCalendarCommand } from './calendar/calendar-routes.ts';
 
 export function routeCommand(command: Command): Address | Rejection {
   switch (command.type) {
@@ -23,6 +24,25 @@ export function routeCommand(command: Command): Address | Rejection {
       const clinicId = ownerOf(command.callId);
       return clinicId === undefined ? reject('not_found', `call ${command.callId} not found`, '/callId') : clinicAddress(clinicId);
     }
+    case 'BookAppointment':
+    case 'UpdateCalendarSettings':
+    case 'AckOutbox':
+    case 'AcknowledgeAlert':
+    case 'SetSchedule':
+    case 'AddCalendarException':
+    case 'CallNextPatient':
+    case 'LiftCalendarException':
+    case 'HoldSlot':
+    case 'ReleaseHold':
+    case 'RescheduleAppointment':
+    case 'ConfirmAppointment':
+    case 'CancelAppointment':
+    case 'CheckInAppointment':
+    case 'CompleteAppointment':
+    case 'MarkNoShow':
+    case 'RecordCalloutResult':
+    case 'GiveFeedback':
+      return routeCalendarCommand(command);
     default:
       return assertNever(command);
   }
