@@ -23,7 +23,7 @@ export interface TestServer {
   stop(): Promise<void>;
 }
 
-export async function startTestServer(options: { requestsPerSecond?: number; burst?: number; bodyBytesMax?: number } = {}): Promise<TestServer> {
+export async function startTestServer(options: { requestsPerSecond?: number; burst?: number; bodyBytesMax?: number; extensions?: typeof gatewayExtensions } = {}): Promise<TestServer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'cd-gw-'));
   const clock = { now: () => Date.now() };
   const prefix = randomBytes(3).toString('hex');
@@ -33,7 +33,7 @@ export async function startTestServer(options: { requestsPerSecond?: number; bur
     host, clock, logger: pino({ level: 'silent' }), port: 0, listenHost: '127.0.0.1',
     requestsPerSecond: options.requestsPerSecond ?? 100_000, burst: options.burst ?? 100_000,
     ...(options.bodyBytesMax === undefined ? {} : { bodyBytesMax: options.bodyBytesMax }),
-    extensions: gatewayExtensions,
+    extensions: options.extensions ?? gatewayExtensions,
   });
   const tokens = await seedDemo(host, gateway.tokens, dataDir, clock.now());
   return {

@@ -85,6 +85,16 @@ export class EngineHost {
   readonly #options: EngineHostOptions;
   readonly #environment: LmdbEnvironment;
 
+  /** The writer's own log handle: readers that need `lastPosition()` current (projector) use this one. */
+  get log(): LmdbEventLog<HostRecord> {
+    return this.#log;
+  }
+
+  /** The snapshot store, for archiving snapshots off the box. */
+  get snapshots(): SnapshotStore {
+    return this.#snapshots;
+  }
+
   /** The LMDB environment, for stores that live beside the log (tokens, webhooks). */
   get environment(): LmdbEnvironment {
     return this.#environment;
