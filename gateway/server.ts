@@ -15,6 +15,7 @@ import type { Route } from './http/route.ts';
 import { Problem } from './http/problem.ts';
 import { callRoutes } from './routes/call-routes.ts';
 import { directoryRoutes } from './routes/directory-routes.ts';
+import { calendarRoutes } from './routes/calendar-routes.ts';
 import { openApiDocument } from './openapi.ts';
 import type { RouteDeps } from './routes/route-support.ts';
 
@@ -69,7 +70,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     metrics.logPosition.set(position);
     metrics.logCommitSeconds.observe(options.host.lastCommitMs / 1000);
   });
-  const routes: Route[] = [...callRoutes(routeDeps), ...directoryRoutes(routeDeps)];
+  const routes: Route[] = [...callRoutes(routeDeps), ...directoryRoutes(routeDeps), ...calendarRoutes(routeDeps)];
   for (const extension of options.extensions ?? []) routes.push(...(extension(context) ?? []));
   const pipeline: PipelineDeps = {
     tokens,
