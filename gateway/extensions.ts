@@ -4,5 +4,10 @@
  */
 import type { GatewayContext } from './server.ts';
 import type { Route } from './http/route.ts';
+import { webhookExtension } from './webhooks/webhook-extension.ts';
+import { createPostgresExtension } from './postgres-extension.ts';
 
-export const gatewayExtensions: ReadonlyArray<(context: GatewayContext) => Route[] | void> = [];
+export const gatewayExtensions: ReadonlyArray<(context: GatewayContext) => Route[] | void> = [
+  webhookExtension,
+  createPostgresExtension(),
+];
