@@ -18,6 +18,8 @@ import { LmdbEventLog } from '../persistence/lmdb-event-log.ts';
 import { SnapshotStore } from '../persistence/snapshot-store.ts';
 import { encodeState } from '../persistence/state-codec.ts';
 import type { HostRecord } from '../persistence/engine-host.ts';
+import { CallArchive } from '../persistence/call-archive.ts';
+import { ReadModel } from '../engine/read-model.ts';
 
 export const seedScaleCalls = 1_355_437;
 export const seedScaleAmbulanceCalls = 181_609;
@@ -121,7 +123,11 @@ class Agenda {
 }
 
 /** Drives the engine through the history, handing each batch of events to `sink`. */
-export async function generateHistory(options: GeneratorOptions, sink: (records: AddressedEvent[]) => Promise<void>, onProgress?: (done: number) => void): Promise<Engine> {
+export async function generateHistory(
+  options: GeneratorOptions,
+  sink: (records: AddressedEvent[], engine: Engine) => Promise<void>,
+  onProgress?: (done: number) => void,
+): Promise<Engine> {
   const rng = new Prng(options.seed);
   const engine = createEngine(new SequenceIdSource('g'));
   for (const command of regionCommands(options)) {
@@ -138,7 +144,7 @@ export async function generateHistory(options: GeneratorOptions, sink: (records:
     if (pending.length >= eventsPerEntry || (force && pending.length > 0)) {
       const batch = pending;
       pending = [];
-      await sink(batch);
+      await sink(batch, engine);
     }
   };
   const runDue = async (untilMs: number) => {
@@ -210,18 +216,24 @@ export async function generateIntoDataDir(dataDir: string, options: GeneratorOpt
   const bar = progress ? new cliProgress.SingleBar({ format: 'calls {bar} {value}/{total} {percentage}% | {eta_formatted} left | {rate}/s', hideCursor: true }, cliProgress.Presets.shades_classic) : undefined;
   const started = Date.now();
   bar?.start(options.calls, 0, { rate: 0 });
+  const archive = new CallArchive(environment);
   let events = 0;
   let inFlight: Promise<number> = Promise.resolve(0);
+  let position = log.lastPosition();
   const engine = await generateHistory(
     options,
-    async (records) => {
+    async (records, current) => {
       events += records.length;
       await inFlight;
       inFlight = log.append(records);
+      // Closed calls are archived while still resident, as the host does after each durable batch.
+      position += 1;
+      const read = new ReadModel(current);
+      await archive.record(records, position, (id) => read.call(id));
     },
     (done) => bar?.update(done, { rate: Math.round(done / Math.max(0.001, (Date.now() - started) / 1000)) }),
   );
-  const position = await inFlight;
+  await inFlight;
   bar?.stop();
   await snapshots.save(log.lastPosition(), engine.snapshot().map(([address, state]) => [address, encodeState(state)]));
   await log.close();

@@ -1,7 +1,7 @@
 /**
  * Secondary indexes over a clinic's calls for the operator desktop's filters, kept incrementally as calls
  * change, so a filtered list never scans the clinic's history. Open calls are indexed on every dimension;
- * closed calls (their status is final) only in the order they closed, for "latest first" lists.
+ * resident closed calls (their status is final) only in the order they closed, for "latest first" lists.
  */
 import type { CallStatus, HomeCall } from './home-call.ts';
 import { openCallStatuses } from './home-call.ts';
@@ -10,16 +10,16 @@ export type CallDimension = 'status' | 'kind' | 'doctor' | 'age' | 'subdivision'
 
 export class CallIndex {
   readonly #sets = new Map<string, Set<string>>();
-  readonly #closed = new Map<CallStatus, string[]>();
+  readonly #closed = new Map<CallStatus, Set<string>>();
 
   add(call: HomeCall): void {
     if (!openCallStatuses.has(call.status)) {
-      let list = this.#closed.get(call.status);
-      if (list === undefined) {
-        list = [];
-        this.#closed.set(call.status, list);
+      let set = this.#closed.get(call.status);
+      if (set === undefined) {
+        set = new Set();
+        this.#closed.set(call.status, set);
       }
-      list.push(call.id);
+      set.add(call.id);
       return;
     }
     for (const key of keysOf(call)) {
@@ -48,14 +48,18 @@ export class CallIndex {
     return this.#sets.get(`${dimension}:${value}`) ?? emptySet;
   }
 
-  /** Closed call ids of a status, oldest closed first. */
-  closed(status: CallStatus): readonly string[] {
-    return this.#closed.get(status) ?? emptyList;
+  /** Closed call ids of a status still resident, oldest closed first (bounded by the retention). */
+  closed(status: CallStatus): ReadonlySet<string> {
+    return this.#closed.get(status) ?? emptySet;
+  }
+
+  /** A closed call leaves the actor's memory (it stays in the call archive). */
+  evict(call: HomeCall): void {
+    this.#closed.get(call.status)?.delete(call.id);
   }
 }
 
 const emptySet: ReadonlySet<string> = new Set();
-const emptyList: readonly string[] = [];
 
 function keysOf(call: HomeCall): string[] {
   const keys = [`status:${call.status}`, `kind:${call.kind}`, `age:${call.patient.ageCategory}`];

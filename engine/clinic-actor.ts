@@ -7,7 +7,7 @@
 import { accept, rejected, type ActorBehavior, type DecideContext, type Decision, type Outgoing } from './actor.ts';
 import { clinicAddress, doctorAddress, regionAddress } from './address.ts';
 import { callView } from './call-view.ts';
-import { ClinicState, type ClinicSnapshot } from './clinic-state.ts';
+import { ClinicState, closedCallRetentionDays, type ClinicSnapshot } from './clinic-state.ts';
 import { addDays, isIsoDate, localParts } from './domain/local-time.ts';
 import type { HomeCall } from './home-call.ts';
 import { fullName } from './patient.ts';
@@ -36,7 +36,7 @@ export const clinicBehavior: ActorBehavior<ClinicState, ClinicInput, ClinicEvent
   create: (id) => new ClinicState(id),
   decide: decideClinic,
   evolve: evolveClinic,
-  nextDeadline: (state) => state.deadlines.peek()?.priority,
+  nextDeadline: (state) => state.nextDeadline(),
   snapshot: (state) => state.toSnapshot(),
   restore: (id, snapshot) => ClinicState.fromSnapshot(id, snapshot),
 };
@@ -58,7 +58,8 @@ function decideClinic(state: ClinicState, message: ClinicInput, context: DecideC
       return decideReceiveTransfer(state, message, context);
     case 'DescribeCall': {
       const call = state.calls.get(message.callId);
-      assert(call !== undefined, `call ${message.callId} indexed by the region is missing in ${state.id}`);
+      // A retry of a call long closed: it left memory for the archive, where the gateway reads it.
+      if (call === undefined) return accept([], { id: message.callId, clinicId: state.id, replayed: message.replayed === true, archived: true });
       return accept([], message.replayed === true ? { ...callView(call), replayed: true } : callView(call));
     }
     case 'AcceptCall':
@@ -309,6 +310,11 @@ function decideTimers(state: ClinicState, at: number): Decision<ClinicEvent> {
     assert(call !== undefined && openCallStatuses.has(call.status) && !call.overdue, `stale deadline for ${entry.key}`);
     events.push({ type: 'CallBecameOverdue', callId: call.id, at });
   }
+  const evictAt = state.nextEvictionAt();
+  if (evictAt !== undefined && evictAt <= at) {
+    const timeZone = clinicOf(state).timeZone;
+    events.push({ type: 'ClosedCallsEvicted', callIds: state.dueForEviction(at), keepFromDate: addDays(localParts(at, timeZone).date, -closedCallRetentionDays) });
+  }
   return accept(events);
 }
 
@@ -330,6 +336,9 @@ function evolveClinic(state: ClinicState, event: ClinicEvent): void {
     case 'AlertAcknowledged':
       evolveClinicCalendar(state.calendar, event);
       return;
+    case 'ClosedCallsEvicted':
+      state.evict(event.callIds, event.keepFromDate);
+      return;
     case 'CallRegistered': {
       const call: HomeCall = { ...event.call, history: [...event.call.history] };
       state.calls.set(call.id, call);
@@ -346,7 +355,7 @@ function evolveClinic(state: ClinicState, event: ClinicEvent): void {
 
 function evolveCallChange(
   state: ClinicState,
-  event: Exclude<ClinicEvent, { type: 'ClinicOpened' | 'ClinicSettingsChanged' | 'RosterDoctorJoined' | 'CallRegistered' } | CalendarClinicEvent>,
+  event: Exclude<ClinicEvent, { type: 'ClinicOpened' | 'ClinicSettingsChanged' | 'RosterDoctorJoined' | 'CallRegistered' | 'ClosedCallsEvicted' } | CalendarClinicEvent>,
 ): void {
   const call = state.calls.get(event.callId);
   assert(call !== undefined, `event ${event.type} for unknown call ${event.callId}`);
@@ -419,4 +428,5 @@ function closeCall(state: ClinicState, call: HomeCall, to: 'completed' | 'cancel
   moveStatus(state, call, to, at, by);
   call.closedAt = at;
   delete call.dueAt;
+  state.queueClosed(call);
 }

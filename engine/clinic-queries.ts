@@ -10,7 +10,7 @@ import type { CallKind, CallStatus, HomeCall } from './home-call.ts';
 import { openCallStatuses } from './home-call.ts';
 import { localDate } from './domain/local-time.ts';
 import { fold, fullName } from './patient.ts';
-import type { ClinicState } from './clinic-state.ts';
+import { doctorDayKey, type ClinicState } from './clinic-state.ts';
 import type { CallDimension } from './call-index.ts';
 
 export const callListLimitMax = 1_000;
@@ -29,7 +29,7 @@ export function clinicBoard(state: ClinicState, at: number): BoardView {
   const date = localDate(at, timeZone);
   const doctors = [...state.roster.values()]
     .map((doctor) => {
-      const counts = state.doctorDays.get(`${doctor.id}|${date}`) ?? { assigned: 0, completed: 0 };
+      const counts = state.doctorDays.get(doctorDayKey(doctor.id, date)) ?? { assigned: 0, completed: 0 };
       const row: { doctorId: string; name: string; phone?: string; assigned: number; completed: number } = {
         doctorId: doctor.id,
         name: doctor.name,
@@ -65,7 +65,7 @@ export function listCalls(state: ClinicState, filter: CallFilter): HomeCall[] {
   const limit = Math.min(Math.max(1, filter.limit ?? callListLimitDefault), callListLimitMax);
   const matches = matcher(filter);
   if (filter.status !== undefined && !openCallStatuses.has(filter.status)) {
-    const ids = state.index.closed(filter.status);
+    const ids = [...state.index.closed(filter.status)];
     const found: HomeCall[] = [];
     const stop = Math.max(0, ids.length - closedScanMax);
     for (let i = ids.length - 1; i >= stop && found.length < limit; i -= 1) {

@@ -7,8 +7,11 @@ import { keepsSlot } from './calendar/appointment.ts';
 import { AppointmentBook, type AppointmentBookSnapshot } from './calendar/appointment-book.ts';
 import { SlotCalendar, type SlotCalendarSnapshot } from './calendar/slot-calendar.ts';
 import type { DoctorInfo, WeeklyShift } from './directory.ts';
-import { weekdayOf } from './domain/local-time.ts';
+import { addDays, weekdayOf } from './domain/local-time.ts';
 import type { VisitSummary } from './messages.ts';
+
+/** Route-list days whose visits are all done leave memory this many days behind the newest visit date. */
+export const routeRetentionDays = 35;
 
 export interface RouteVisit extends VisitSummary {
   doneAt?: number;
@@ -96,12 +99,22 @@ export class DoctorState {
   }
 
   addVisit(visit: RouteVisit): void {
+    this.#pruneRouteDays(visit.visitDate);
     let byCall = this.visitsByDate.get(visit.visitDate);
     if (byCall === undefined) {
       byCall = new Map();
       this.visitsByDate.set(visit.visitDate, byCall);
     }
     byCall.set(visit.callId, visit);
+  }
+
+  /** Drops old days whose visits are all done, oldest first; stops at the first it must keep. Amortised O(1). */
+  #pruneRouteDays(newestDate: string): void {
+    const keepFrom = addDays(newestDate, -routeRetentionDays);
+    for (const [date, visits] of this.visitsByDate) {
+      if (date >= keepFrom || [...visits.values()].some((visit) => visit.doneAt === undefined)) break;
+      this.visitsByDate.delete(date);
+    }
   }
 
   removeVisit(callId: string, date: string): void {

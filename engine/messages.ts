@@ -154,7 +154,9 @@ export type ClinicEvent =
       readonly at: number;
       readonly by: string;
     }
-  | { readonly type: 'CallBecameOverdue'; readonly callId: string; readonly at: number };
+  | { readonly type: 'CallBecameOverdue'; readonly callId: string; readonly at: number }
+  /** Closed calls leave the actor's memory (they stay in the call archive); day counts before the date go too. */
+  | { readonly type: 'ClosedCallsEvicted'; readonly callIds: readonly string[]; readonly keepFromDate: string };
 
 // ---------------------------------------------------------------- doctor
 

@@ -16,11 +16,18 @@ import { assert } from './rejection.ts';
 
 export const patientCallsMax = 200;
 
+/** Where closed calls that left the actors' memory are found (persistence/call-archive.ts). */
+export interface CallArchiveReader {
+  get(callId: string): HomeCall | undefined;
+}
+
 export class ReadModel {
   readonly #engine: Engine;
+  readonly #archive: CallArchiveReader | undefined;
 
-  constructor(engine: Engine) {
+  constructor(engine: Engine, archive?: CallArchiveReader) {
     this.#engine = engine;
+    this.#archive = archive;
   }
 
   region(): RegionState {
@@ -43,9 +50,11 @@ export class ReadModel {
     return state.info === undefined ? undefined : state;
   }
 
+  /** A call from its clinic's memory, or, once it left memory, from the archive. */
   call(callId: string): HomeCall | undefined {
     const clinicId = ownerOf(callId);
-    return clinicId === undefined ? undefined : this.clinic(clinicId)?.calls.get(callId);
+    if (clinicId === undefined) return undefined;
+    return this.clinic(clinicId)?.calls.get(callId) ?? this.#archive?.get(callId);
   }
 
   /** A patient's calls found by policy or phone, newest first (what the call centre and the portal show). */

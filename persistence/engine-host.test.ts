@@ -121,3 +121,23 @@ t.test('idempotency: the same key and body return the first result, durably; ano
   t.same(await fromSnapshot.submit({ type: 'AcceptCall', callId: 'gp1.none' }, 'partner:1', { idempotency: { key: 'partner-1:r', requestHash: 'x' } }), rejected, 'rejections are replayed too');
   await fromSnapshot.close();
 });
+
+t.test('closed calls leave memory after the retention and are read from the archive, also after a restart', async (t) => {
+  const dir = tempDir(t);
+  const clock = new ManualClock(mondayNineMs);
+  const host = await openHost(dir, clock);
+  const created = await host.submit({ type: 'RegisterCall', call: sampleCall() }, 'operator:1');
+  const callId = created.ok ? String(created.reply['id']) : '';
+  t.ok((await host.submit({ type: 'CancelCall', callId, reason: 'отмена' }, 'operator:1')).ok);
+  t.ok(host.read.clinic('gp1')?.calls.has(callId), 'resident right after closing');
+  clock.advance(9 * 86_400_000);
+  await host.advanceTime();
+  await host.whenDurable();
+  t.notOk(host.read.clinic('gp1')?.calls.has(callId), 'gone from the actor after the retention');
+  t.equal(host.read.call(callId)?.status, 'cancelled', 'found in the archive');
+  t.equal(host.read.callsOfPatient({ policy: String((created.ok ? (created.reply['patient'] as { policy: string }) : { policy: '' }).policy) })[0]?.id, callId, 'patient history reaches the archive');
+  await host.close();
+  const again = await openHost(dir, clock);
+  t.equal(again.read.call(callId)?.status, 'cancelled', 'the archive survives a restart');
+  await again.close();
+});

@@ -22,6 +22,7 @@ import { LmdbEnvironment } from './lmdb-environment.ts';
 import { LmdbEventLog } from './lmdb-event-log.ts';
 import { SnapshotStore } from './snapshot-store.ts';
 import { decodeState, encodeState, stateHash } from './state-codec.ts';
+import { CallArchive } from './call-archive.ts';
 import { IdempotencyLedger, storedResult, type IdempotencyRecord, type StoredResult } from './idempotency-ledger.ts';
 
 /** What the log holds: the engine's events, and the idempotency records written in the same entry. */
@@ -101,6 +102,7 @@ export class EngineHost {
   }
   readonly #log: LmdbEventLog<HostRecord>;
   readonly ledger: IdempotencyLedger;
+  readonly archive: CallArchive;
   #pendingRecords: IdempotencyRecord[] = [];
   readonly #snapshots: SnapshotStore;
   #waiters: Waiter[] = [];
@@ -122,12 +124,13 @@ export class EngineHost {
 
   private constructor(options: EngineHostOptions, environment: LmdbEnvironment, log: LmdbEventLog<HostRecord>, snapshots: SnapshotStore, engine: Engine, ledger: IdempotencyLedger, recovery: RecoveryReport) {
     this.ledger = ledger;
+    this.archive = new CallArchive(environment);
     this.#options = options;
     this.#environment = environment;
     this.#log = log;
     this.#snapshots = snapshots;
     this.engine = engine;
-    this.read = new ReadModel(engine);
+    this.read = new ReadModel(engine, this.archive);
     this.recovery = recovery;
     this.#assignedPosition = log.lastPosition();
     this.#lastSnapshotAt = options.clock.now();
@@ -143,6 +146,7 @@ export class EngineHost {
     ledger.prune(options.clock.now());
     const recovery = { snapshotPosition, replayedEntries, replayedEvents, lastPosition: log.lastPosition(), durationMs: performance.now() - started };
     const host = new EngineHost(options, environment, log, snapshots, engine, ledger, recovery);
+    await host.#catchUpArchive();
     if (log.lastPosition() === 0 && options.onEmpty !== undefined) await options.onEmpty(host);
     host.#armTimer();
     return host;
@@ -189,6 +193,16 @@ export class EngineHost {
 
   stateHash(): string {
     return stateHash(this.engine.snapshot());
+  }
+
+  /** Archives calls closed by entries the archive has not seen (a crash between a commit and its archiving). */
+  async #catchUpArchive(): Promise<void> {
+    const from = this.archive.position() + 1;
+    if (from > this.#log.lastPosition()) return;
+    for (const entry of this.#log.read(Math.max(from, this.#log.firstPosition()))) {
+      const events = entry.records.filter((record): record is AddressedEvent => !isIdempotencyRecord(record));
+      await this.archive.record(events, entry.position, (id) => this.read.call(id));
+    }
   }
 
   /** Subscribes to the events of each durable batch, in order (fan-out, webhooks, projector nudges). */
@@ -262,6 +276,7 @@ export class EngineHost {
             this.#positionWaiters = this.#positionWaiters.filter((w) => w.target > position);
             for (const waiter of ready) waiter.resolve();
           }
+          void this.archive.record(events, position, (id) => this.read.call(id)).catch((error: unknown) => this.#fatal(error));
           this.#options.onDurable?.(events, position);
           for (const listener of this.#durableListeners) listener(events, position);
         },

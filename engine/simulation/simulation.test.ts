@@ -64,7 +64,10 @@ for (const seed of seeds) {
     const log: AddressedEvent[] = [...h.engine.takeEvents()];
     const outcomes = new Map<string, number>();
     for (let step = 0; step < stepsPerRun; step += 1) {
-      if (rng.chance(0.15)) {
+      if (rng.chance(0.02)) {
+        // Whole days pass now and then, so closed calls leave memory for the archive (eviction) too.
+        h.advanceMinutes(rng.int(1, 3) * 1440);
+      } else if (rng.chance(0.15)) {
         h.advanceMinutes(rng.int(1, 240));
       } else {
         const command = randomCommand(rng, h, 25);
@@ -88,6 +91,7 @@ for (const seed of seeds) {
       t.ok((outcomes.get(kind) ?? 0) > 0, `seed ${seed}: ${kind} happened`);
     }
     t.ok(log.some((r) => r.event.type === 'CallBecameOverdue'), `seed ${seed}: some call became overdue`);
+    t.ok(log.some((r) => r.event.type === 'ClosedCallsEvicted'), `seed ${seed}: some closed calls left memory`);
     const live = h.engine.snapshot();
     const replayed = createEngine(new SequenceIdSource('r'));
     for (const record of log) replayed.apply(record);

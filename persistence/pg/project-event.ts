@@ -78,6 +78,8 @@ export async function projectEvent(context: ProjectionContext, event: DomainEven
       return projectPatient(context, event.patient);
     case 'CallRouted':
     case 'OpenCallReleased':
+    // Eviction only frees the actor's memory; the projected rows stay as they are.
+    case 'ClosedCallsEvicted':
     case 'OpenCallMoved':
       // The region's open-call index: home_call (patient_id, status) answers the same questions, and the
       // `event` table keeps these rows for anyone who needs the routing itself.
