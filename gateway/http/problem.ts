@@ -40,12 +40,13 @@ export class Problem extends Error {
   }
 
   body(): ProblemBody {
+    // Extensions first: a detail named like a standard member (`status`, `type`) must not overwrite it.
     const body: Record<string, unknown> = {
+      ...this.extensions,
       type: `/problems/${this.code}`,
       title: titles[this.status] ?? 'Error',
       status: this.status,
       detail: this.message,
-      ...this.extensions,
     };
     if (this.errors !== undefined) body['errors'] = this.errors;
     return body as unknown as ProblemBody;
