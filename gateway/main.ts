@@ -1,68 +1,93 @@
 /**
  * `npm start`: the server on its embedded default — LMDB only, a demo region when the data directory is
- * empty, the partner API, the operator WebSocket and the UI on one port. Settings: PORT / --port (8080),
- * DATA_DIR / --data-dir (./data), HOST / --host (0.0.0.0), LOG_LEVEL (info), RATE_LIMIT_PER_SECOND (200) and
- * RATE_LIMIT_BURST (400) per token. SIGTERM and SIGINT stop it
- * cleanly: no new work, the tick in flight finished, a snapshot written, sockets closed.
+ * empty, the partner API, the operator WebSocket and the UI on one port. Every setting comes from
+ * gateway/config.ts (flags, environment, optional JSON config file; docs/configuration.md lists them); an
+ * invalid one stops the start with exit code 2 and a message naming it.
+ *
+ * Once serving it prints one JSON line to stdout, `{"event":"listening","port":N,"dataDir":...}`, which tests
+ * and scripts parse (the port matters with `--port 0`).
+ *
+ * SIGTERM / SIGINT stop it cleanly within SHUTDOWN_TIMEOUT_MS (gateway/graceful-stop.ts): new work refused
+ * with 503, requests in flight finished, operator sockets closed with 1001, last commit, a snapshot; exit 0.
+ * Past the bound, or if a step fails: a fatal log line and exit 1 (the log holds every acknowledged command,
+ * and the next start replays it).
  */
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { randomBytes } from 'node:crypto';
-import { pino } from 'pino';
+import { pino, type Logger } from 'pino';
 import { EngineHost } from '../persistence/engine-host.ts';
 import { startGateway } from './server.ts';
+import { stopGracefully } from './graceful-stop.ts';
 import { seedDemo } from './demo-seed.ts';
 import { gatewayExtensions } from './extensions.ts';
+import { ConfigError, configUsage, describeConfig, loadConfig, type Config } from './config.ts';
 
-const { values } = parseArgs({
-  options: {
-    port: { type: 'string' },
-    'data-dir': { type: 'string' },
-    host: { type: 'string' },
-    'no-demo': { type: 'boolean', default: false },
-  },
-});
+/** Exit codes a supervisor can tell apart. */
+export const exitCodes = { ok: 0, stopIncomplete: 1, badConfiguration: 2 } as const;
 
-const port = Number(values.port ?? process.env['PORT'] ?? 8080);
-if (!Number.isInteger(port) || port < 0 || port > 65535) {
-  console.error(`PORT must be a port number 0..65535, got ${values.port ?? process.env['PORT']}`);
-  process.exit(2);
+function readConfig(): Config {
+  const argv = process.argv.slice(2);
+  if (argv.includes('--help')) {
+    console.log(configUsage());
+    process.exit(exitCodes.ok);
+  }
+  try {
+    return loadConfig({ argv, env: process.env });
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    console.error(error.message);
+    process.exit(exitCodes.badConfiguration);
+  }
 }
-const dataDir = resolve(values['data-dir'] ?? process.env['DATA_DIR'] ?? './data');
-const listenHost = values.host ?? process.env['HOST'] ?? '0.0.0.0';
-const logger = pino({ level: process.env['LOG_LEVEL'] ?? 'info' });
+
+const config = readConfig();
+const logger = pino({ level: config.logLevel });
 const clock = { now: () => Date.now() };
 /** Ids: a per-process random prefix and a counter, so ids never repeat across restarts. */
 const idPrefix = randomBytes(4).toString('hex');
 let idCounter = 0;
 const ids = { next: () => `${idPrefix}${(idCounter += 1).toString(36)}` };
 
-mkdirSync(dataDir, { recursive: true });
-const host = await EngineHost.open({ dataDir, clock, ids });
-logger.info({ dataDir, recovery: host.recovery }, 'engine recovered');
-const requestsPerSecond = Number(process.env['RATE_LIMIT_PER_SECOND'] ?? 200);
-const burst = Number(process.env['RATE_LIMIT_BURST'] ?? 400);
-if (!(requestsPerSecond > 0) || !(burst >= 1)) {
-  console.error('RATE_LIMIT_PER_SECOND must be > 0 and RATE_LIMIT_BURST >= 1');
-  process.exit(2);
+logger.info({ settings: describeConfig(config) }, 'starting');
+mkdirSync(config.dataDir, { recursive: true });
+const host = await EngineHost.open({
+  dataDir: config.dataDir, clock, ids,
+  snapshotEveryEvents: config.snapshotEveryEvents,
+  snapshotEveryMs: config.snapshotEveryMs,
+});
+logger.info({ dataDir: config.dataDir, recovery: host.recovery }, 'engine recovered');
+const gateway = await startGateway({
+  host, clock, logger,
+  port: config.port,
+  listenHost: config.host,
+  requestsPerSecond: config.rateLimitPerSecond,
+  burst: config.rateLimitBurst,
+  bodyBytesMax: config.bodyBytesMax,
+  extensions: gatewayExtensions,
+});
+if (host.durablePosition === 0 && config.demo) {
+  await seedDemo(host, gateway.tokens, config.dataDir, clock.now());
+  logger.info({ tokens: resolve(config.dataDir, 'demo-tokens.json') }, 'demo region created');
 }
-const gateway = await startGateway({ host, clock, logger, port, listenHost, requestsPerSecond, burst, extensions: gatewayExtensions });
-if (host.durablePosition === 0 && values['no-demo'] !== true) {
-  await seedDemo(host, gateway.tokens, dataDir, clock.now());
-  logger.info({ tokens: resolve(dataDir, 'demo-tokens.json') }, 'demo region created');
-}
-console.log(JSON.stringify({ event: 'listening', port: gateway.port, dataDir }));
+console.log(JSON.stringify({ event: 'listening', port: gateway.port, dataDir: config.dataDir }));
 
 let stopping = false;
-async function stop(signal: string): Promise<void> {
-  if (stopping) return;
-  stopping = true;
-  logger.info({ signal }, 'stopping: no new work, finishing the tick in flight, writing a snapshot');
-  await gateway.close();
-  await host.close();
-  logger.info('stopped');
-  process.exit(0);
-}
 process.on('SIGTERM', () => void stop('SIGTERM'));
 process.on('SIGINT', () => void stop('SIGINT'));
+
+async function stop(signal: string): Promise<void> {
+  if (stopping) {
+    logger.warn({ signal }, 'already stopping; SHUTDOWN_TIMEOUT_MS bounds it');
+    return;
+  }
+  stopping = true;
+  const outcome = await stopGracefully({ gateway, host, logger, timeoutMs: config.shutdownTimeoutMs, signal });
+  exitAfterFlush(logger, outcome === 'stopped' ? exitCodes.ok : exitCodes.stopIncomplete);
+}
+
+function exitAfterFlush(log: Logger, code: number): void {
+  log.flush(() => process.exit(code));
+  // flush's callback may never come if stdout is gone; do not let that hold the exit.
+  setTimeout(() => process.exit(code), 1000).unref();
+}

@@ -19,12 +19,21 @@ export class GatewayMetrics {
   readonly framesPublished = new Counter({ name: 'cd_ws_frames_published_total', help: 'Coalesced diff frames published per topic', registers: [this.registry] });
   readonly bytesPublished = new Counter({ name: 'cd_ws_bytes_published_total', help: 'Bytes of diff frames published', registers: [this.registry] });
   readonly slowReaderCutoffs = new Counter({ name: 'cd_ws_slow_reader_cutoffs_total', help: 'Subscribers cut off from diffs for exceeding the buffered-bytes bound', registers: [this.registry] });
+  readonly wsStaleConnections = new Gauge({ name: 'cd_ws_stale_connections', help: 'Operator sockets cut off from diffs, waiting to drain and resync', registers: [this.registry] });
+  readonly wsBufferedBytesPeak = new Gauge({ name: 'cd_ws_buffered_bytes_peak', help: 'Largest unread output of one operator socket seen by the fan-out checks since start', registers: [this.registry] });
+  readonly wsSnapshots = new Counter({ name: 'cd_ws_snapshots_total', help: 'Snapshot frames sent, by reason (subscribe, resync)', labelNames: ['reason'] as const, registers: [this.registry] });
+  readonly wsErrorFrames = new Counter({ name: 'cd_ws_error_frames_total', help: 'Error frames sent to operator sockets, by code', labelNames: ['code'] as const, registers: [this.registry] });
+  readonly wsCloses = new Counter({ name: 'cd_ws_closes_total', help: 'Operator socket closes, by close code', labelNames: ['code'] as const, registers: [this.registry] });
   readonly logCommitSeconds = new Histogram({ name: 'cd_log_commit_duration_seconds', help: 'Event log append to durable', buckets: latencyBucketsSeconds, registers: [this.registry] });
   readonly logPosition = new Gauge({ name: 'cd_log_position', help: 'Last durable log position', registers: [this.registry] });
   readonly projectorLagEntries = new Gauge({ name: 'cd_projector_lag_entries', help: 'Log entries not yet projected to Postgres', registers: [this.registry] });
   readonly eventLoopDelaySeconds = new Gauge({ name: 'cd_event_loop_delay_seconds', help: 'Engine thread event-loop delay', labelNames: ['quantile'] as const, registers: [this.registry] });
   readonly eventLoopUtilization = new Gauge({ name: 'cd_event_loop_utilization', help: 'Engine thread event-loop utilisation since the last scrape', registers: [this.registry] });
   readonly webhookDeliveries = new Counter({ name: 'cd_webhook_deliveries_total', help: 'Webhook delivery attempts by outcome', labelNames: ['outcome'] as const, registers: [this.registry] });
+  readonly callsOpen = new Gauge({ name: 'cd_calls_open', help: 'Open home-visit calls on each clinic board by status (received, new, assigned); read from the board counters at scrape time', labelNames: ['clinic', 'status'] as const, registers: [this.registry] });
+  readonly callsOverdue = new Gauge({ name: 'cd_calls_overdue', help: 'Open calls past their SLA deadline by clinic and stage: assign = not assigned within the assign SLA (30 min by default), serve = assigned but not served within the serve SLA (24 h by default); read at scrape time', labelNames: ['clinic', 'stage'] as const, registers: [this.registry] });
+  readonly snapshotPauseSeconds = new Gauge({ name: 'cd_snapshot_pause_seconds', help: 'Engine thread pause of the last snapshot (encoding every actor); read at scrape time', registers: [this.registry] });
+  readonly #scrapeHooks: Array<() => void> = [];
   readonly #loopDelay = monitorEventLoopDelay({ resolution: 10 });
   #lastUtilization = performance.eventLoopUtilization();
 
@@ -41,6 +50,16 @@ export class GatewayMetrics {
     this.eventLoopUtilization.set(performance.eventLoopUtilization(now, this.#lastUtilization).utilization);
     this.#lastUtilization = now;
     this.#loopDelay.reset();
+  }
+
+  /** Registers a cheap sampler run at each scrape (board counters, snapshot pause): gauges read, not pushed. */
+  onScrape(hook: () => void): void {
+    this.#scrapeHooks.push(hook);
+  }
+
+  /** Runs the scrape samplers; called at scrape time beside `sampleEventLoop`. */
+  sampleAtScrape(): void {
+    for (const hook of this.#scrapeHooks) hook();
   }
 
   close(): void {

@@ -18,6 +18,8 @@ import { directoryRoutes } from './routes/directory-routes.ts';
 import { calendarRoutes } from './routes/calendar-routes.ts';
 import { openApiDocument } from './openapi.ts';
 import type { RouteDeps } from './routes/route-support.ts';
+import { DrainGuard } from './drain-guard.ts';
+import { sampleBoardGauges } from './board-gauges.ts';
 
 export const apiVersion = '1.0.0';
 
@@ -44,6 +46,8 @@ export interface GatewayContext {
   readonly routeDeps: RouteDeps;
   /** Called on close, in reverse order of registration. */
   onClose(hook: () => Promise<void> | void): void;
+  /** True once the server is stopping: refuse new work (HTTP routes answer 503 by themselves). */
+  isDraining(): boolean;
 }
 
 export interface Gateway {
@@ -51,6 +55,11 @@ export interface Gateway {
   readonly tokens: TokenStore;
   readonly metrics: GatewayMetrics;
   readonly routes: readonly Route[];
+  /**
+   * The first step of a clean stop: closes the listen socket, answers new API requests 503 with Retry-After
+   * (and /readyz 503), and resolves when the requests already in a handler have replied. Idempotent.
+   */
+  drain(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -62,13 +71,19 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const now = () => options.clock.now();
   const routeDeps: RouteDeps = { host: options.host, now };
   const closeHooks: Array<() => Promise<void> | void> = [];
+  const drainGuard = new DrainGuard();
   const context: GatewayContext = {
     app, host: options.host, tokens, metrics, logger: options.logger, clock: options.clock, routeDeps,
     onClose: (hook) => closeHooks.push(hook),
+    isDraining: () => drainGuard.draining,
   };
   options.host.onDurable((_events, position) => {
     metrics.logPosition.set(position);
     metrics.logCommitSeconds.observe(options.host.lastCommitMs / 1000);
+  });
+  metrics.onScrape(() => {
+    sampleBoardGauges(metrics, options.host.read);
+    metrics.snapshotPauseSeconds.set(options.host.lastSnapshotPauseMs / 1000);
   });
   const routes: Route[] = [...callRoutes(routeDeps), ...directoryRoutes(routeDeps), ...calendarRoutes(routeDeps)];
   for (const extension of options.extensions ?? []) routes.push(...(extension(context) ?? []));
@@ -80,21 +95,30 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     bodyBytesMax: options.bodyBytesMax ?? bodyBytesMaxDefault,
     now,
   };
-  for (const route of routes) mountRoute(app, route, pipeline);
-  mountSystem(app, options, metrics, routes);
+  for (const route of routes) mountRoute(app, drainGuard.wrap(route), pipeline);
+  mountSystem(app, options, metrics, routes, drainGuard);
   const listenSocket = await listen(app, options.listenHost ?? '127.0.0.1', options.port);
   const port = uWS.us_socket_local_port(listenSocket);
   options.logger.info({ port }, 'gateway listening');
   let closed = false;
+  let listening = true;
+  const stopListening = (): void => {
+    if (listening) uWS.us_listen_socket_close(listenSocket);
+    listening = false;
+  };
   return {
     port,
     tokens,
     metrics,
     routes,
+    drain: () => {
+      stopListening();
+      return drainGuard.drain();
+    },
     close: async () => {
       if (closed) return;
       closed = true;
-      uWS.us_listen_socket_close(listenSocket);
+      stopListening();
       for (const hook of closeHooks.reverse()) await hook();
       metrics.close();
 
@@ -102,13 +126,15 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   };
 }
 
-function mountSystem(app: TemplatedApp, options: GatewayOptions, metrics: GatewayMetrics, routes: readonly Route[]): void {
+function mountSystem(app: TemplatedApp, options: GatewayOptions, metrics: GatewayMetrics, routes: readonly Route[], drainGuard: DrainGuard): void {
   const document = JSON.stringify(openApiDocument(routes, apiVersion));
   app.get('/healthz', (res) => {
     res.cork(() => res.writeHeader('Content-Type', 'application/json').end('{"status":"ok"}'));
   });
   app.get('/readyz', (res) => {
-    res.cork(() => res.writeHeader('Content-Type', 'application/json').end(JSON.stringify({ status: 'ready', logPosition: options.host.durablePosition })));
+    // A load balancer takes a stopping server out of rotation on this 503.
+    if (drainGuard.draining) res.cork(() => res.writeStatus('503 Service Unavailable').writeHeader('Content-Type', 'application/json').end('{"status":"stopping"}'));
+    else res.cork(() => res.writeHeader('Content-Type', 'application/json').end(JSON.stringify({ status: 'ready', logPosition: options.host.durablePosition })));
   });
   app.get('/api/v1/openapi.json', (res) => {
     res.cork(() => res.writeHeader('Content-Type', 'application/json').end(document));
@@ -117,6 +143,7 @@ function mountSystem(app: TemplatedApp, options: GatewayOptions, metrics: Gatewa
     const state = { aborted: false };
     res.onAborted(() => { state.aborted = true; });
     metrics.sampleEventLoop();
+    metrics.sampleAtScrape();
     void metrics.registry.metrics().then((text) => {
       if (!state.aborted) res.cork(() => res.writeHeader('Content-Type', metrics.registry.contentType).end(text));
     });

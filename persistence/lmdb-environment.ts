@@ -64,6 +64,8 @@ export class LmdbEnvironment {
       readOnly,
       // See the module comment: a resolved write must mean an fsynced write.
       overlappingSync: false,
+      // A directory always, even when its name has a dot (lmdb-js would otherwise open 'data.v2' as a single file).
+      noSubdir: false,
       maxDbs: namedDatabasesMax,
       mapSize: options.mapSizeBytes ?? mapSizeBytesInitial,
     });

@@ -79,9 +79,16 @@ function snapshotHash(snapshots: SnapshotStore, position: number): string | unde
 }
 
 if (process.argv[1] !== undefined && import.meta.url.endsWith(process.argv[1].replace(/^.*\//, '/'))) {
-  const { values } = parseArgs({ options: { 'data-dir': { type: 'string', default: './data' } } });
-  const report = verifyDataDir(values['data-dir'], (position, last) => process.stderr.write(`\rreplayed ${position}/${last}`));
-  process.stderr.write('\n');
+  const { values } = parseArgs({ options: { 'data-dir': { type: 'string', default: './data' }, quiet: { type: 'boolean', default: false } } });
+  const { startProgress } = await import('../ops/progress.ts');
+  const progress = startProgress({ label: 'replay', total: 0, unit: 'entries', quiet: values.quiet });
+  const report = verifyDataDir(values['data-dir'], (position, last) => {
+    progress.setTotal(last);
+    progress.update(position);
+  });
+  progress.setTotal(report.lastPosition);
+  progress.update(report.lastPosition);
+  progress.stop();
   console.log(JSON.stringify(report, null, 2));
   process.exit(report.ok ? 0 : 1);
 }
