@@ -5,9 +5,11 @@
 import type { GatewayContext } from './server.ts';
 import type { Route } from './http/route.ts';
 import { webhookExtension } from './webhooks/webhook-extension.ts';
+import { mountOperatorSocket } from './ws/operator-socket.ts';
 import { createPostgresExtension } from './postgres-extension.ts';
 
 export const gatewayExtensions: ReadonlyArray<(context: GatewayContext) => Route[] | void> = [
   webhookExtension,
+  mountOperatorSocket,
   createPostgresExtension(),
 ];
