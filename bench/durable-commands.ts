@@ -14,10 +14,10 @@ import { parseArgs } from 'node:util';
 import { randomBytes } from 'node:crypto';
 import { EngineHost } from '../persistence/engine-host.ts';
 import { demoRegionCommands } from '../engine/demo-region.ts';
-import type { Command } from '../engine/index.ts';
 import { runOpenLoop, summarize } from './lib/open-loop.ts';
 import { createLatencyHistogram, recordLatencyMs, summarizeLatency } from './lib/histogram.ts';
 import { runLmdbFloor } from './lmdb-floor.ts';
+import { sampleRegisterCommand } from './lib/sample-call.ts';
 import { writeResults, type RatioInput, type ResultSeries } from './lib/results-writer.ts';
 
 const { values } = parseArgs({
@@ -32,21 +32,9 @@ const { values } = parseArgs({
 const rate = Number(values.rate);
 const seconds = Number(values.seconds);
 const inFlight = Number(values['in-flight']);
-const streets = ['ул. Свободы', 'ул. Кирова', 'пр-т Ленина', 'ул. Чкалова', 'ул. Победы', 'ул. Советская', 'ул. Папанина', 'ул. Орджоникидзе', 'ул. Строителей'];
 const runId = randomBytes(3).toString('hex');
 
-function registerCommand(i: number): Command {
-  return {
-    type: 'RegisterCall',
-    call: {
-      source: i % 5 === 0 ? 'portal' : 'call_center',
-      kind: 'primary',
-      patient: { policy: String(4000000000000000 + i), surname: `Фамилия${i}`, name: 'Имя', birthDate: '1975-01-01', sex: i % 2 === 0 ? 'M' : 'F', phone: `+7912${String(i % 10_000_000).padStart(7, '0')}` },
-      address: { text: `г. Ярославль, ${streets[i % streets.length] ?? ''}`, house: String((i % 150) + 1), apartment: '1' },
-      complaints: { text: 'температура, кашель', tags: ['temperature', 'cough'] },
-    },
-  };
-}
+const registerCommand = sampleRegisterCommand;
 
 async function openHost(directory: string): Promise<EngineHost> {
   let counter = 0;

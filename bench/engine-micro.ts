@@ -10,6 +10,7 @@ import { parseArgs } from 'node:util';
 import { createEngine, SequenceIdSource, type Command } from '../engine/index.ts';
 import { demoRegionCommands } from '../engine/demo-region.ts';
 import { createLatencyHistogram, recordLatencyMs } from './lib/histogram.ts';
+import { sampleRegisterCommand } from './lib/sample-call.ts';
 import { writeResults } from './lib/results-writer.ts';
 
 const { values } = parseArgs({
@@ -22,24 +23,12 @@ const { values } = parseArgs({
 const callCount = Number(values.calls);
 const doctorsPerClinic = Number(values.doctors);
 const startMs = Date.UTC(2026, 10, 23, 6, 0);
-const streets = ['ул. Свободы', 'ул. Кирова', 'пр-т Ленина', 'ул. Чкалова', 'ул. Победы', 'ул. Советская', 'ул. Папанина', 'ул. Орджоникидзе', 'ул. Строителей'];
 
 const engine = createEngine(new SequenceIdSource('b'));
 for (const command of demoRegionCommands(doctorsPerClinic)) engine.submit(command, { at: startMs, by: 'admin:bench' });
 engine.takeEvents();
 
-function registerCommand(i: number): Command {
-  return {
-    type: 'RegisterCall',
-    call: {
-      source: i % 5 === 0 ? 'portal' : 'call_center',
-      kind: 'primary',
-      patient: { policy: String(4000000000000000 + i), surname: `Фамилия${i}`, name: 'Имя', birthDate: i % 4 === 0 ? '2016-01-01' : '1975-01-01', sex: i % 2 === 0 ? 'M' : 'F', phone: `+7912${String(i).padStart(7, '0')}` },
-      address: { text: `г. Ярославль, ${streets[i % streets.length] ?? ''}`, house: String((i % 150) + 1), apartment: '1' },
-      complaints: { text: 'температура, кашель', tags: ['temperature', 'cough'] },
-    },
-  };
-}
+const registerCommand = sampleRegisterCommand;
 
 function measure(label: string, count: number, build: (i: number) => Command, atOf: (i: number) => number) {
   const histogram = createLatencyHistogram();

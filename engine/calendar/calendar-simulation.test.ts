@@ -12,6 +12,7 @@ import type { AddressedEvent, Engine } from '../engine.ts';
 import { localDate } from '../domain/local-time.ts';
 import { createEngine, ReadModel, SequenceIdSource, type Command, type CommandResult } from '../index.ts';
 import { calendarViolations } from './calendar-invariants.ts';
+import { Prng } from '../simulation/prng.ts';
 import { calloutResults } from './appointment.ts';
 import { fresh, mondayNineMs, patient } from './calendar-test-kit.ts';
 
@@ -20,26 +21,6 @@ const seeds = process.env['CALENDAR_SEED'] !== undefined ? [Number(process.env['
 const doctorIds = ['gp1-d1', 'gp1-d2', 'gp1-d3', 'gp2-d1'];
 const holders = ['operator:a', 'operator:b', 'operator:c', 'partner:portal'];
 const zone = 'Europe/Moscow';
-
-class Rng {
-  #state: number;
-  constructor(seed: number) {
-    this.#state = seed >>> 0;
-  }
-  next(): number {
-    this.#state = (this.#state + 0x6d2b79f5) >>> 0;
-    let x = this.#state;
-    x = Math.imul(x ^ (x >>> 15), x | 1);
-    x ^= x + Math.imul(x ^ (x >>> 7), x | 61);
-    return ((x ^ (x >>> 14)) >>> 0) / 4_294_967_296;
-  }
-  int(min: number, max: number): number {
-    return min + Math.floor(this.next() * (max - min + 1));
-  }
-  pick<T>(items: readonly T[]): T | undefined {
-    return items.length === 0 ? undefined : items[Math.floor(this.next() * items.length)];
-  }
-}
 
 /** The system under test with its durable log and last snapshot, as the driver would keep them. */
 class World {
@@ -86,10 +67,10 @@ class World {
   }
 }
 
-function randomSlot(rng: Rng, world: World): string | undefined {
-  const doctor = world.read.doctor(rng.pick(doctorIds) ?? '');
-  const day = doctor?.calendar.days.get(rng.pick([...(doctor?.calendar.days.keys() ?? [])]) ?? '');
-  return rng.pick(day?.slots ?? [])?.id;
+function randomSlot(rng: Prng, world: World): string | undefined {
+  const doctor = world.read.doctor(rng.maybe(doctorIds) ?? '');
+  const day = doctor?.calendar.days.get(rng.maybe([...(doctor?.calendar.days.keys() ?? [])]) ?? '');
+  return rng.maybe(day?.slots ?? [])?.id;
 }
 
 function appointments(world: World, filter: (status: string, date: string) => boolean): string[] {
@@ -102,8 +83,8 @@ function appointments(world: World, filter: (status: string, date: string) => bo
   return ids;
 }
 
-function randomCommand(rng: Rng, world: World): [Command, string] | undefined {
-  const holder = rng.pick(holders) as string;
+function randomCommand(rng: Prng, world: World): [Command, string] | undefined {
+  const holder = rng.maybe(holders) as string;
   const today = localDate(world.nowMs, zone);
   const any = appointments(world, () => true);
   const roll = rng.next();
@@ -112,59 +93,59 @@ function randomCommand(rng: Rng, world: World): [Command, string] | undefined {
     return slotId === undefined ? undefined : [{ type: 'HoldSlot', slotId }, holder];
   }
   if (roll < 0.25) {
-    const slotId = rng.pick([...world.holdIds.keys()]);
+    const slotId = rng.maybe([...world.holdIds.keys()]);
     return slotId === undefined ? undefined : [{ type: 'ReleaseHold', slotId, ...(rng.next() < 0.5 ? { holdId: world.holdIds.get(slotId) as string } : {}) }, holder];
   }
   if (roll < 0.45) {
-    const slotId = rng.next() < 0.4 ? rng.pick([...world.holdIds.keys()]) : randomSlot(rng, world);
+    const slotId = rng.next() < 0.4 ? rng.maybe([...world.holdIds.keys()]) : randomSlot(rng, world);
     if (slotId === undefined) return undefined;
     const holdId = rng.next() < 0.5 ? world.holdIds.get(slotId) : undefined;
     const who = rng.next() < 0.3 ? patient({ surname: 'Повторов', name: 'Постоянный', policy: '5600000000000001', phone: '+79160000001' }) : patient();
     return [{ type: 'BookAppointment', booking: { slotId, patient: who, source: 'registry', ...(holdId === undefined ? {} : { holdId }) } }, holder];
   }
   if (roll < 0.52) {
-    const id = rng.pick(any);
+    const id = rng.maybe(any);
     return id === undefined ? undefined : [{ type: 'CancelAppointment', appointmentId: id }, holder];
   }
   if (roll < 0.62) {
-    const id = rng.pick(any);
-    const slotId = rng.next() < 0.3 ? rng.pick([...world.holdIds.keys()]) : randomSlot(rng, world);
+    const id = rng.maybe(any);
+    const slotId = rng.next() < 0.3 ? rng.maybe([...world.holdIds.keys()]) : randomSlot(rng, world);
     return id === undefined || slotId === undefined ? undefined : [{ type: 'RescheduleAppointment', appointmentId: id, slotId }, holder];
   }
   if (roll < 0.7) {
-    const id = rng.pick(appointments(world, (status, date) => date === today && (status === 'booked' || status === 'confirmed')));
+    const id = rng.maybe(appointments(world, (status, date) => date === today && (status === 'booked' || status === 'confirmed')));
     return id === undefined ? undefined : [{ type: 'CheckInAppointment', appointmentId: id }, 'operator:reception'];
   }
-  if (roll < 0.76) return [{ type: 'CallNextPatient', doctorId: rng.pick(doctorIds) as string }, 'doctor'];
+  if (roll < 0.76) return [{ type: 'CallNextPatient', doctorId: rng.maybe(doctorIds) as string }, 'doctor'];
   if (roll < 0.81) {
-    const id = rng.pick(appointments(world, (status) => status === 'in_service'));
+    const id = rng.maybe(appointments(world, (status) => status === 'in_service'));
     return id === undefined ? undefined : [{ type: 'CompleteAppointment', appointmentId: id }, 'doctor'];
   }
   if (roll < 0.83) {
-    const id = rng.pick(appointments(world, (_status, date) => date === today));
+    const id = rng.maybe(appointments(world, (_status, date) => date === today));
     return id === undefined ? undefined : [{ type: 'MarkNoShow', appointmentId: id }, 'operator:reception'];
   }
   if (roll < 0.91) {
-    const id = rng.pick(any);
-    const result = rng.pick(calloutResults) as (typeof calloutResults)[number];
+    const id = rng.maybe(any);
+    const result = rng.maybe(calloutResults) as (typeof calloutResults)[number];
     return id === undefined ? undefined : [{ type: 'RecordCalloutResult', appointmentId: id, result, attempt: rng.int(1, 4) }, 'partner:robot'];
   }
   if (roll < 0.93) {
-    const id = rng.pick(appointments(world, (status) => status === 'completed'));
+    const id = rng.maybe(appointments(world, (status) => status === 'completed'));
     return id === undefined ? undefined : [{ type: 'GiveFeedback', appointmentId: id, rating: rng.int(1, 5) }, 'partner:portal'];
   }
   if (roll < 0.95) {
-    const doctor = world.read.doctor(rng.pick(doctorIds) as string);
-    const date = rng.pick([...(doctor?.calendar.days.keys() ?? [])]);
+    const doctor = world.read.doctor(rng.maybe(doctorIds) as string);
+    const date = rng.maybe([...(doctor?.calendar.days.keys() ?? [])]);
     return doctor === undefined || date === undefined ? undefined : [{ type: 'AddCalendarException', doctorId: doctor.id, exception: { kind: 'stop', from: date, to: date } }, 'admin:x'];
   }
-  const doctor = world.read.doctor(rng.pick(doctorIds) as string);
-  const exceptionId = rng.pick([...(doctor?.calendar.exceptions.keys() ?? [])]);
+  const doctor = world.read.doctor(rng.maybe(doctorIds) as string);
+  const exceptionId = rng.maybe([...(doctor?.calendar.exceptions.keys() ?? [])]);
   return exceptionId === undefined ? undefined : [{ type: 'LiftCalendarException', exceptionId }, 'admin:x'];
 }
 
 function runSeed(seed: number): { outcomes: Map<string, number>; failure?: string } {
-  const rng = new Rng(seed);
+  const rng = new Prng(seed);
   const world = new World();
   const outcomes = new Map<string, number>();
   for (let step = 0; step < stepsPerRun; step += 1) {

@@ -24,6 +24,11 @@ export class Prng {
     return items[Math.floor(this.next() * items.length)] as T;
   }
 
+  /** One of the items, or undefined when there are none. */
+  maybe<T>(items: readonly T[]): T | undefined {
+    return items.length === 0 ? undefined : items[Math.floor(this.next() * items.length)];
+  }
+
   chance(probability: number): boolean {
     return this.next() < probability;
   }
