@@ -8,13 +8,14 @@ import { join } from 'node:path';
 import { demoRegionCommands, demoClinics } from '../engine/demo-region.ts';
 import type { EngineHost } from '../persistence/engine-host.ts';
 import type { TokenStore } from './auth/token-store.ts';
+import { seedDemoLogins } from './ui/demo-logins.ts';
 
 export interface DemoTokens {
   readonly admin: string;
   readonly partner: string;
   readonly operators: Record<string, string>;
   readonly doctors: Record<string, string>;
-  readonly logins: Array<{ login: string; password: string; role: string; clinicId: string }>;
+  readonly logins: Array<{ login: string; password: string; role: string; clinicId: string; doctorId?: string }>;
 }
 
 export const demoDoctorsPerClinic = 4;
@@ -34,7 +35,8 @@ export async function seedDemo(host: EngineHost, tokens: TokenStore, dataDir: st
       doctors[doctor.id] = (await tokens.issue('doctor', { kind: 'doctor', clinicId: clinic.id, doctorId: doctor.id }, `demo doctor ${doctor.id}`, nowMs)).token;
     }
   }
-  const demo: DemoTokens = { admin: admin.token, partner: partner.token, operators, doctors, logins: [] };
+  const logins = await seedDemoLogins(host, demoClinics.map((clinic) => clinic.id), nowMs);
+  const demo: DemoTokens = { admin: admin.token, partner: partner.token, operators, doctors, logins };
   writeFileSync(join(dataDir, 'demo-tokens.json'), `${JSON.stringify(demo, null, 2)}\n`, { mode: 0o600 });
   return demo;
 }

@@ -7,9 +7,13 @@ import type { Route } from './http/route.ts';
 import { webhookExtension } from './webhooks/webhook-extension.ts';
 import { mountOperatorSocket } from './ws/operator-socket.ts';
 import { createPostgresExtension } from './postgres-extension.ts';
+import { uiExtension } from './ui/ui-extension.ts';
+import { workerExtension } from '../workers/worker-extension.ts';
 
 export const gatewayExtensions: ReadonlyArray<(context: GatewayContext) => Route[] | void> = [
   webhookExtension,
   mountOperatorSocket,
   createPostgresExtension(),
+  uiExtension,
+  workerExtension,
 ];

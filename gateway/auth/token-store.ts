@@ -27,6 +27,8 @@ interface TokenRecord {
 export class TokenStore {
   readonly #db: Database<TokenRecord, string>;
   readonly #cache = new Map<string, TokenRecord>();
+  /** Other bearer credentials (the UI's sign-in sessions), asked for any token that is not a `cdt_` one. */
+  readonly #otherVerifiers: Array<(token: string) => Principal | undefined> = [];
 
   constructor(environment: LmdbEnvironment) {
     this.#db = environment.openDatabase<TokenRecord, string>(tokenDatabaseName, {});
@@ -57,10 +59,24 @@ export class TokenStore {
     return true;
   }
 
+  /**
+   * Accepts another kind of bearer credential everywhere tokens are checked (the API pipeline, the socket's
+   * upgrade and its per-command re-check): gateway/ui registers its sign-in sessions here.
+   */
+  acceptAlso(verifier: (token: string) => Principal | undefined): void {
+    this.#otherVerifiers.push(verifier);
+  }
+
   /** The principal of a bearer token, or undefined when it is unknown, malformed, wrong or disabled. */
   verify(token: string): Principal | undefined {
     const match = tokenPattern.exec(token);
-    if (match === null) return undefined;
+    if (match === null) {
+      for (const verifier of this.#otherVerifiers) {
+        const principal = verifier(token);
+        if (principal !== undefined) return principal;
+      }
+      return undefined;
+    }
     const record = this.#cache.get(match[1] as string);
     if (record === undefined || record.disabled) return undefined;
     const expected = Buffer.from(record.secretHash, 'hex');

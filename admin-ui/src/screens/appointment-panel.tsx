@@ -1,0 +1,35 @@
+/** A booked slot's appointment: who and when, its status, and check-in, cancel or reschedule (pick another slot). */
+import type { Appointment } from '../api/types.ts';
+import { toast } from '../components/toast.tsx';
+import { formatDateTime } from '../format/time.ts';
+import { t, tv } from '../i18n/i18n.ts';
+import { liveSocket } from '../live/live-hub.ts';
+
+interface AppointmentPanelProps {
+  readonly appointment: Appointment;
+  readonly timeZone: string;
+  readonly rescheduling: boolean;
+  readonly onReschedule: () => void;
+  readonly onDone: () => void;
+}
+
+export function AppointmentPanel({ appointment, timeZone, rescheduling, onReschedule, onDone }: AppointmentPanelProps) {
+  const run = (command: { readonly type: string } & Readonly<Record<string, unknown>>): void => {
+    liveSocket().command(command).then(onDone).catch((error: Error) => toast(t('app.error', { message: error.message }), 'error'));
+  };
+  const movable = appointment.status === 'booked' || appointment.status === 'confirmed';
+  return (
+    <div class="side-panel stack" data-testid="appointment-panel">
+      <h2>{t('cal.appointment')}: {formatDateTime(appointment.startAt, timeZone)}</h2>
+      <p><strong>{appointment.patient.name}</strong> · {appointment.patient.phone}</p>
+      <p>{tv('appt', appointment.status)}{appointment.queueNumber === undefined ? '' : ` · ${t('queue.position', { number: appointment.queueNumber })}`}</p>
+      {appointment.services !== undefined && appointment.services.length > 0 ? <p class="muted">{appointment.services.join(', ')}</p> : null}
+      {rescheduling ? <p class="notice">{t('cal.rescheduleHint')}</p> : null}
+      <div class="actions">
+        {movable ? <button type="button" onClick={() => run({ type: 'CheckInAppointment', appointmentId: appointment.id })}>{t('cal.checkIn')}</button> : null}
+        {movable ? <button type="button" onClick={onReschedule} aria-pressed={rescheduling}>{t('cal.reschedule')}</button> : null}
+        {movable ? <button type="button" class="danger" onClick={() => run({ type: 'CancelAppointment', appointmentId: appointment.id })}>{t('cal.cancel')}</button> : null}
+      </div>
+    </div>
+  );
+}

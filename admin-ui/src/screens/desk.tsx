@@ -1,0 +1,121 @@
+/**
+ * The operator desk: live counters, per-doctor counts, filters and the virtualised call list (overdue first),
+ * all from the `clinic/<id>` topic. Keys: ↑/↓ pick a call, Enter assigns it, T transfers it, A accepts it.
+ * A truncated snapshot (over 500 open calls) is completed over HTTP; "served" lists today's completed calls
+ * over HTTP too, refreshed whenever the served counter moves.
+ */
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { api } from '../api/http.ts';
+import { callKinds, type Call } from '../api/types.ts';
+import { useApp } from '../app-context.ts';
+import { toast } from '../components/toast.tsx';
+import { VirtualList } from '../components/virtual-list.tsx';
+import { isTypingTarget } from '../keys.ts';
+import { t } from '../i18n/i18n.ts';
+import { clinicWithPage, type ClinicView } from '../live/clinic-topic.ts';
+import { liveSocket, patchTopic, useClinicTopic } from '../live/live-hub.ts';
+import { AssignDialog } from './assign-dialog.tsx';
+import { CallFilters } from './call-filters.tsx';
+import { CallRow, callRowHeightPx } from './call-row.tsx';
+import { CancelDialog } from './cancel-dialog.tsx';
+import { DeskSidebar } from './desk-sidebar.tsx';
+import { emptyFilter, filterCalls, type DeskFilter } from './desk-filter.ts';
+import { TransferDialog } from './transfer-dialog.tsx';
+
+type DialogState = { readonly kind: 'assign' | 'transfer' | 'cancel'; readonly call: Call } | undefined;
+
+export function Desk() {
+  const app = useApp();
+  const clinicId = app.clinic.id;
+  const topic = useClinicTopic(clinicId);
+  const [filter, setFilter] = useState<DeskFilter>(emptyFilter);
+  const [selectedId, setSelectedId] = useState<string | undefined>(undefined);
+  const [dialog, setDialog] = useState<DialogState>(undefined);
+  const served = useServedCalls(clinicId, filter.status === 'completed', topic.view?.board.counters.completed ?? 0);
+  useTruncatedPage(clinicId, topic.view);
+  const calls = useMemo(() => filterCalls(filter.status === 'completed' ? served : topic.view?.calls.values() ?? [], filter), [topic.view, filter, served]);
+  const openByDoctor = useMemo(() => {
+    const counts = new Map<string, number>();
+    for (const call of topic.view?.calls.values() ?? []) if (call.doctorId !== undefined) counts.set(call.doctorId, (counts.get(call.doctorId) ?? 0) + 1);
+    return counts;
+  }, [topic.view]);
+  const doctorNames = useMemo(() => new Map(app.doctors.map((doctor) => [doctor.id, doctor.name])), [app.doctors]);
+  const selectedIndex = calls.findIndex((call) => call.id === selectedId);
+  const selected = calls[selectedIndex];
+  const accept = (call: Call): void => {
+    liveSocket().command({ type: 'AcceptCall', callId: call.id }).catch((error: Error) => toast(t('app.error', { message: error.message }), 'error'));
+  };
+  // The handler reads the latest render through a ref: a key pressed right after a click must see that click.
+  const latest = useRef({ calls, selectedIndex, selected, dialog });
+  latest.current = { calls, selectedIndex, selected, dialog };
+  useEffect(() => {
+    const onKey = (event: KeyboardEvent): void => {
+      const now = latest.current;
+      if (now.dialog !== undefined || isTypingTarget(event.target) || event.altKey || event.ctrlKey) return;
+      // Enter on a focused button is that button's click, not "assign the selected call".
+      if (event.key === 'Enter' && (event.target instanceof HTMLButtonElement || event.target instanceof HTMLAnchorElement)) return;
+      const call = now.selected;
+      if (event.key === 'ArrowDown' || event.key === 'ArrowUp') {
+        event.preventDefault();
+        const next = Math.min(now.calls.length - 1, Math.max(0, now.selectedIndex + (event.key === 'ArrowDown' ? 1 : -1)));
+        setSelectedId(now.calls[next]?.id);
+      } else if (call !== undefined && event.key === 'Enter') {
+        if (call.status === 'received') accept(call);
+        else setDialog({ kind: 'assign', call });
+      } else if (call !== undefined && event.code === 'KeyT') setDialog({ kind: 'transfer', call });
+      else if (call !== undefined && event.code === 'KeyA' && call.status === 'received') accept(call);
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, []);
+  if (topic.error !== undefined) return <p class="error">{topic.error === 'forbidden' ? t('app.forbidden') : t('app.error', { message: topic.error })}</p>;
+  if (topic.view === undefined) return <p class="loading">{t('app.loading')}</p>;
+  return (
+    <div class="desk" data-testid="desk">
+      <DeskSidebar board={topic.view.board} status={filter.status} doctorId={filter.doctorId} openByDoctor={openByDoctor}
+        onStatus={(status) => setFilter({ ...filter, status })} onDoctor={(doctorId) => setFilter({ ...filter, doctorId })} />
+      <section class="desk-main">
+        <CallFilters filter={filter} onChange={setFilter} count={calls.length} />
+        {topic.view.truncated ? <p class="notice">{t('desk.truncated')}</p> : null}
+        <div class="call-head" role="presentation">
+          <span>{t('col.number')}</span><span>{t('col.created')}</span><span>{t('col.patient')}</span><span>{t('col.address')}</span>
+          <span>{t('col.complaints')}</span><span>{t('col.kind')}</span><span>{t('col.status')}</span><span>{t('col.doctor')}</span><span>{t('col.actions')}</span>
+        </div>
+        {calls.length === 0 ? <p class="empty" data-testid="desk-empty">{t('desk.empty')}</p> : (
+          <VirtualList items={calls} rowHeight={callRowHeightPx} keyOf={(call) => call.id} selectedIndex={selectedIndex} testId="call-list" label={t('nav.desk')}
+            renderRow={(call) => (
+              <CallRow call={call} selected={call.id === selectedId} timeZone={app.clinic.timeZone} doctorName={call.doctorId === undefined ? '' : doctorNames.get(call.doctorId) ?? call.doctorId}
+                onSelect={() => setSelectedId(call.id)} onAccept={() => accept(call)}
+                onAssign={() => setDialog({ kind: 'assign', call })} onTransfer={() => setDialog({ kind: 'transfer', call })} onCancel={() => setDialog({ kind: 'cancel', call })} />
+            )} />
+        )}
+      </section>
+      {dialog?.kind === 'assign' ? <AssignDialog call={dialog.call} onClose={() => setDialog(undefined)} /> : null}
+      {dialog?.kind === 'transfer' ? <TransferDialog call={dialog.call} onClose={() => setDialog(undefined)} /> : null}
+      {dialog?.kind === 'cancel' ? <CancelDialog call={dialog.call} onClose={() => setDialog(undefined)} /> : null}
+    </div>
+  );
+}
+
+function useServedCalls(clinicId: string, shown: boolean, servedCount: number): Call[] {
+  const [served, setServed] = useState<Call[]>([]);
+  useEffect(() => {
+    if (!shown) return;
+    api<Call[]>('GET', `/api/v1/clinics/${encodeURIComponent(clinicId)}/calls?status=completed&limit=1000`).then(setServed).catch(() => setServed([]));
+  }, [clinicId, shown, servedCount]);
+  return served;
+}
+
+/**
+ * The snapshot holds the first 500 open calls; the rest are paged in over HTTP, one request per status and
+ * kind (each answers at most 1,000, the API's bound), so up to 12,000 open calls reach the list.
+ */
+function useTruncatedPage(clinicId: string, view: ClinicView | undefined): void {
+  const truncated = view?.truncated === true;
+  useEffect(() => {
+    if (!truncated) return;
+    const base = `/api/v1/clinics/${encodeURIComponent(clinicId)}/calls`;
+    const requests = (['received', 'new', 'assigned'] as const).flatMap((status) => callKinds.map((kind) => api<Call[]>('GET', `${base}?status=${status}&kind=${kind}&limit=1000`).catch(() => [])));
+    void Promise.all(requests).then((pages) => patchTopic<ClinicView>(`clinic/${clinicId}`, (current) => clinicWithPage(current, pages.flat())));
+  }, [clinicId, truncated]);
+}

@@ -1,0 +1,74 @@
+/**
+ * Sign-in for the operator UI: `POST /api/v1/auth/login` (login + password → a session token and who you
+ * are), `POST /api/v1/auth/logout` (ends the session the request came with), `GET /api/v1/auth/me` (who this
+ * token is; the UI checks a stored session with it). Wrong login and wrong password get the same 401, after
+ * the same scrypt work; attempts are limited per login (gateway/ui/login-limiter.ts).
+ */
+import { Type } from '@sinclair/typebox';
+import type { Principal } from '../auth/principal.ts';
+import { Problem } from '../http/problem.ts';
+import { defineRoute, type Route } from '../http/route.ts';
+import { problemReplies } from '../schemas/common.ts';
+import { isoAt } from '../views.ts';
+import { LoginLimiter } from './login-limiter.ts';
+import { decoyPasswordHash, passwordCharsMax, verifyPassword } from './password-hash.ts';
+import type { SessionStore } from './session-store.ts';
+import { viewOf, type UserStore } from './user-store.ts';
+
+const tag = 'Operator UI sign-in';
+const closed = { additionalProperties: false } as const;
+const LoginBody = Type.Object({ login: Type.String({ minLength: 1, maxLength: 64 }), password: Type.String({ minLength: 1, maxLength: passwordCharsMax }) }, closed);
+const PrincipalView = Type.Object({ id: Type.String(), role: Type.String(), label: Type.String(), scope: Type.Object({}, { additionalProperties: true }) }, { additionalProperties: true });
+const SessionView = Type.Object({ token: Type.String(), expiresAt: Type.String(), principal: PrincipalView, user: Type.Object({}, { additionalProperties: true }) }, { additionalProperties: true, $id: 'Session' });
+
+export interface AuthRouteDeps {
+  readonly users: UserStore;
+  readonly sessions: SessionStore;
+  readonly limiter: LoginLimiter;
+  readonly now: () => number;
+}
+
+export function authRoutes(deps: AuthRouteDeps): Route[] {
+  return [
+    defineRoute({
+      method: 'post', path: '/api/v1/auth/login', operationId: 'signIn', tag, public: true, body: LoginBody,
+      summary: 'Sign in with login and password: a session token (Bearer) that expires, for the UI and its WebSocket',
+      replies: { 200: SessionView, ...problemReplies },
+      handle: async (context) => {
+        const login = context.body.login.trim().toLowerCase();
+        const waitMs = deps.limiter.waitMs(login, deps.now());
+        if (waitMs > 0) {
+          const seconds = Math.ceil(waitMs / 1000);
+          throw new Problem(429, 'too_many_attempts', `too many failed sign-ins for this login; try again in ${seconds} s`, { headers: { 'Retry-After': String(seconds) } });
+        }
+        const user = deps.users.get(login);
+        const matches = await verifyPassword(context.body.password, user?.passwordHash ?? decoyPasswordHash);
+        if (user === undefined || !matches || user.disabled) {
+          deps.limiter.failed(login, deps.now());
+          throw new Problem(401, 'bad_credentials', 'wrong login or password, or the user is disabled');
+        }
+        deps.limiter.succeeded(login);
+        const session = await deps.sessions.open(user, deps.now());
+        return { status: 200, body: { token: session.token, expiresAt: new Date(session.expiresAt).toISOString(), principal: session.principal, user: viewOf(user) } };
+      },
+    }),
+    defineRoute({
+      method: 'post', path: '/api/v1/auth/logout', operationId: 'signOut', tag,
+      summary: 'End the session this request is authenticated with',
+      replies: { 200: Type.Object({ signedOut: Type.Boolean() }), ...problemReplies },
+      handle: async (context) => ({ status: 200, body: { signedOut: await deps.sessions.close(context.principal) } }),
+    }),
+    defineRoute({
+      method: 'get', path: '/api/v1/auth/me', operationId: 'whoAmI', tag,
+      summary: 'The principal of this token, and the user when it is a sign-in session',
+      replies: { 200: Type.Object({ principal: PrincipalView }, { additionalProperties: true }), ...problemReplies },
+      handle: (context) => ({ status: 200, body: whoAmI(deps, context.principal) }),
+    }),
+  ];
+}
+
+function whoAmI(deps: AuthRouteDeps, principal: Principal): Record<string, unknown> {
+  const login = principal.id.startsWith('u.') ? principal.id.slice(2) : undefined;
+  const user = login === undefined ? undefined : deps.users.get(login);
+  return { principal, ...(user === undefined ? {} : { user: viewOf(user) }), at: isoAt(deps.now(), 'UTC') };
+}
