@@ -1,0 +1,157 @@
+// A load-generator process of the booking storm (forked by booking-load.ts). `setup` opens a connection pool to
+// one system (ours or the pg peer) sized for its clients. `saturate` runs every client as a closed loop (an
+// attempt as soon as the last one finished) until the deadline: the capacity figure. `open` runs attempts at a
+// fixed arrival rate through the open-loop driver: the latency figure, from the intended start time. Both
+// start at the same epoch instant in every process, answer with counts, the latency histogram, every booking
+// won (slot, appointment) for the double-booking check, and this process's CPU.
+
+import { Pool } from 'undici';
+import { createLatencyHistogram, encodeHistogram, recordLatencyMs } from '../lib/histogram.ts';
+import { runOpenLoop } from '../lib/open-loop.ts';
+import { startProcessMeter } from '../lib/process-stats.ts';
+import { attemptBooking, attemptPatient, slotAt } from './booking-attempt.ts';
+import type { AttemptOutcome, HotWindow } from './booking-attempt.ts';
+import { serveWorker } from './child-worker.ts';
+import type { WorkerMessage } from './child-worker.ts';
+
+export const clientsPerWorkerMax = 10_000;
+export const statusSamplesMax = 20;
+
+let pool: Pool | undefined;
+let tokens: readonly string[] = [];
+let clients = 0;
+let workerIndex = 0;
+let attempts = 0;
+
+interface Tally {
+  attempts: number;
+  booked: number;
+  lostHold: number;
+  lostBook: number;
+  errors: number;
+  decidedRequests: number;
+  readonly errorStatuses: Map<string, number>;
+  readonly successes: Array<readonly [string, string]>;
+}
+
+function newTally(): Tally {
+  return { attempts: 0, booked: 0, lostHold: 0, lostBook: 0, errors: 0, decidedRequests: 0, errorStatuses: new Map(), successes: [] };
+}
+
+function count(tally: Tally, outcome: AttemptOutcome): void {
+  tally.attempts += 1;
+  switch (outcome.kind) {
+    case 'booked':
+      tally.booked += 1;
+      tally.decidedRequests += 2;
+      tally.successes.push([outcome.slotId, outcome.appointmentId]);
+      return;
+    case 'lost-hold':
+      tally.lostHold += 1;
+      tally.decidedRequests += 1;
+      return;
+    case 'lost-book':
+      tally.lostBook += 1;
+      tally.decidedRequests += 2;
+      return;
+    case 'error': {
+      tally.errors += 1;
+      tally.decidedRequests += outcome.requests - 1;
+      const key = String(outcome.status);
+      if (tally.errorStatuses.size < statusSamplesMax || tally.errorStatuses.has(key)) tally.errorStatuses.set(key, (tally.errorStatuses.get(key) ?? 0) + 1);
+      return;
+    }
+    default: {
+      const unhandled: never = outcome;
+      throw new Error(`unhandled outcome ${JSON.stringify(unhandled)}`);
+    }
+  }
+}
+
+function tallyFigures(tally: Tally): { [key: string]: unknown } {
+  return { ...tally, errorStatuses: Object.fromEntries(tally.errorStatuses), successes: tally.successes };
+}
+
+function tokenOf(client: number): string | undefined {
+  return tokens.length === 0 ? undefined : tokens[client % tokens.length];
+}
+
+async function oneAttempt(client: number, window: HotWindow, timeoutMs: number): Promise<AttemptOutcome> {
+  const current = pool;
+  if (current === undefined) throw new Error('booking worker: not set up');
+  attempts += 1;
+  const slotId = slotAt(window, Date.now(), Math.random());
+  try {
+    return await attemptBooking(current, tokenOf(client), slotId, attemptPatient(workerIndex, client, attempts), timeoutMs);
+  } catch {
+    return { kind: 'error', status: 0, requests: 1 };
+  }
+}
+
+async function waitUntil(epochMs: number): Promise<void> {
+  const delayMs = epochMs - Date.now();
+  if (delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs));
+}
+
+async function saturate(message: WorkerMessage): Promise<WorkerMessage> {
+  const window = message['window'] as HotWindow;
+  const durationMs = Number(message['durationMs']);
+  const timeoutMs = Number(message['timeoutMs']);
+  await waitUntil(window.startAtEpochMs);
+  const tally = newTally();
+  const histogram = createLatencyHistogram();
+  const meter = startProcessMeter('self');
+  const started = performance.now();
+  const deadline = started + durationMs;
+  await Promise.all(Array.from({ length: clients }, async (_, client) => {
+    while (performance.now() < deadline) {
+      const attemptStarted = performance.now();
+      const outcome = await oneAttempt(client, window, timeoutMs);
+      recordLatencyMs(histogram, performance.now() - attemptStarted);
+      count(tally, outcome);
+    }
+  }));
+  const elapsedMs = performance.now() - started;
+  return { type: 'saturated', ...tallyFigures(tally), elapsedMs, histogramBase64: encodeHistogram(histogram), usage: meter.stop() };
+}
+
+async function openLoop(message: WorkerMessage): Promise<WorkerMessage> {
+  const window = message['window'] as HotWindow;
+  const timeoutMs = Number(message['timeoutMs']);
+  await waitUntil(window.startAtEpochMs);
+  const tally = newTally();
+  const meter = startProcessMeter('self');
+  const result = await runOpenLoop({
+    ratePerSecond: Number(message['ratePerSecond']), durationMs: Number(message['durationMs']), timeoutMs,
+    send: async (index) => {
+      const outcome = await oneAttempt(index % Math.max(1, clients), window, timeoutMs);
+      count(tally, outcome);
+      if (outcome.kind === 'error') throw new Error(`HTTP ${outcome.status}`);
+    },
+  });
+  return {
+    type: 'opened', ...tallyFigures(tally), counts: result.counts, elapsedMs: result.elapsedMs,
+    histogramBase64: encodeHistogram(result.latency), sendLagMaxMs: result.sendLagMaxMs, usage: meter.stop(),
+  };
+}
+
+serveWorker(async (message) => {
+  switch (message.type) {
+    case 'setup': {
+      clients = Number(message['clients']);
+      if (!Number.isInteger(clients) || clients < 1 || clients > clientsPerWorkerMax) throw new RangeError(`clients in [1, ${clientsPerWorkerMax}]`);
+      workerIndex = Number(message['worker']);
+      tokens = message['tokens'] as readonly string[];
+      pool = new Pool(String(message['baseUrl']), { connections: clients, pipelining: 1, keepAliveTimeout: 60_000 });
+      return { type: 'ready' };
+    }
+    case 'saturate':
+      return saturate(message);
+    case 'open':
+      return openLoop(message);
+    default:
+      throw new Error(`booking worker: unknown request ${message.type}`);
+  }
+}, async () => {
+  await pool?.destroy();
+});

@@ -1,0 +1,50 @@
+// The two floors a WebSocket scenario is judged against, measured in the same run (BENCH.md rule 1): the
+// durability floor (bench/lmdb-floor.ts: bare batched LMDB appends of an event-sized record, fsync per
+// commit, on the same device as the server's data directory) and the network floor
+// (bench/peer/uws-echo-floor.ts: a raw uWebSockets.js echo of a command-sized frame at the same arrival rate).
+// Ack latency ÷ these floors says what our own logic costs.
+
+import type { Histogram } from 'hdr-histogram-js';
+import { runLmdbFloor } from '../lmdb-floor.ts';
+import type { LmdbFloorRun } from '../lmdb-floor.ts';
+import { runUwsEchoFloor } from '../peer/uws-echo-floor.ts';
+import type { UwsEchoFloorResult } from '../peer/uws-echo-floor.ts';
+import type { StorageLabel } from './bench-data-dir.ts';
+
+/** About the size of one of our events in the log (a registered call, msgpack). */
+export const floorRecordBytes = 500;
+/** Events per durable tick at the scenarios' rates: a few commands' events each. */
+export const floorBatchRecords = 10;
+export const echoConnectionsMax = 1_000;
+
+export interface FloorOptions {
+  readonly storage: StorageLabel;
+  /** The directory the server's data directory lives in: the floor writes beside it. */
+  readonly storageParent: string;
+  readonly seconds: number;
+  readonly ratePerSecond: number;
+  readonly frameBytes: number;
+  readonly connections: number;
+}
+
+export interface FloorResults {
+  readonly durability: LmdbFloorRun;
+  readonly network: Omit<UwsEchoFloorResult, 'histogram'>;
+  readonly durabilityHistogram: Histogram;
+  readonly networkHistogram: Histogram;
+}
+
+export async function runFloors(options: FloorOptions): Promise<FloorResults> {
+  const lmdb = await runLmdbFloor({
+    recordBytes: floorRecordBytes, batchRecords: floorBatchRecords, seconds: options.seconds,
+    targets: [{ label: options.storage, directory: options.storageParent }], durabilities: ['sync-commit'],
+  });
+  const durability = lmdb.runs[0];
+  if (durability === undefined) throw new Error('lmdb floor returned no run');
+  const echo = await runUwsEchoFloor({
+    frameBytes: options.frameBytes, rate: options.ratePerSecond, seconds: options.seconds,
+    connections: Math.max(1, Math.min(echoConnectionsMax, options.connections)), warmupSeconds: Math.min(2, options.seconds / 2),
+  });
+  const { histogram, ...network } = echo;
+  return { durability, network, durabilityHistogram: durability.histogram, networkHistogram: histogram };
+}
