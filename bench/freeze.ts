@@ -13,7 +13,7 @@
  * `npm run bench -- freeze …` runs this file with the same options. Unknown options are ignored (the runner
  * passes its own). The load generator and the workers share this machine with the engine: see the notes.
  */
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -49,21 +49,28 @@ const mb = (bytes: number): number => Math.round(bytes / 1024 / 1024);
 
 const dataDir = reuse === undefined ? mkdtempSync(join(tmpfs && existsSync('/dev/shm') ? '/dev/shm' : tmpdir(), 'cd-freeze-')) : resolve(reuse);
 const loadAtStart = loadavg();
-let history: GeneratedHistory | undefined;
-if (reuse === undefined || !existsSync(join(dataDir, 'data.mdb'))) {
+// A reused directory carries the generated history's figures (its dates and end instant) beside the data.
+const historyFile = join(dataDir, 'freeze-history.json');
+let history: GeneratedHistory;
+if (reuse !== undefined && existsSync(historyFile)) {
+  history = JSON.parse(readFileSync(historyFile, 'utf8')) as GeneratedHistory;
+  console.log(`reusing ${history.calls} generated calls in ${dataDir}`);
+} else {
   console.log(`generating ${calls} calls over ${days} working days into ${dataDir}`);
   history = await generateHistory({ dataDir, calls, days, onProgress: (p) => { if (p.day % 25 === 0) console.log(`  day ${p.day}/${p.days}: ${p.calls} calls`); } });
+  writeFileSync(historyFile, JSON.stringify(history));
   console.log(`  done in ${Math.round(history.durationMs / 1000)} s (${history.commands} commands, ${history.rejected} rejected)`);
 }
-const firstDate = history?.firstDate ?? '2025-01-06';
+const firstDate = history.firstDate;
 const startedWall = Date.now();
-const endMs = history?.endMs ?? Date.now();
+// The host's clock continues where the history ended, so no timer fires for a year of skipped time.
+const endMs = history.endMs;
 const nowMs = (): number => endMs + (Date.now() - startedWall);
 
 const recoveryStarted = performance.now();
 const host = await EngineHost.open({ dataDir, clock: { now: nowMs }, ids: new SequenceIdSource('z') });
 const recoveryMs = Math.round(performance.now() - recoveryStarted);
-const lastDate = history?.lastDate ?? addDays(new Date(endMs).toISOString().slice(0, 10), -3);
+const lastDate = history.lastDate;
 const to = addDays(lastDate, 2);
 const threads = threadsDefault();
 const pool = new WorkerPool<WorkerTask, WorkerResult>({ filename: taskHandlerUrl, threads, queueTasksMax: 8, taskTimeoutMs: 3_600_000 });
@@ -79,9 +86,12 @@ let sheetIndex = 0;
 const routeSheet = () => task((base) => ({ ...base, kind: 'routeSheet', doctorId: `gp${1 + (sheetIndex % 3)}-d1`, date: addDays(lastDate, -(sheetIndex++ % 20)), format: 'pdf' }));
 const metaOf = (result: WorkerResult): TaskMeta | undefined => ('meta' in result ? result.meta : undefined);
 
+// Fresh patients per run: a reused directory still holds the open calls of the last run's patients.
+const patientSalt = (Math.floor(Date.now() / 1000) % 90) * 100_000;
+
 try {
   // The quiet window first, before any heavy work has touched the process; a second one closes the run.
-  const without: FlowResult = await runCommandFlow({ host, nowMs, ratePerSecond, durationMs: seconds * 1000, patientBase: 10_000_000 });
+  const without: FlowResult = await runCommandFlow({ host, nowMs, ratePerSecond, durationMs: seconds * 1000, patientBase: 10_000_000 + patientSalt });
   const meter = startProcessMeter('self', { sampleIntervalMs: 50 });
   const cold = await fullReport();
   const warm = await fullReport();
@@ -91,10 +101,10 @@ try {
   console.log(`full-history report: cold ${cold.ms} ms, warm ${warm.ms} ms, ${report?.calls.total ?? '?'} calls; route sheet PDF ${sheet.ms} ms`);
   let heavyIndex = 0;
   const withWork: FlowResult = await runCommandFlow({
-    host, nowMs, ratePerSecond, durationMs: seconds * 1000, patientBase: 20_000_000,
+    host, nowMs, ratePerSecond, durationMs: seconds * 1000, patientBase: 20_000_000 + patientSalt,
     heavy: () => (heavyIndex++ % 4 === 0 ? fullReport() : routeSheet()),
   });
-  const after: FlowResult = await runCommandFlow({ host, nowMs, ratePerSecond, durationMs: seconds * 1000, patientBase: 30_000_000 });
+  const after: FlowResult = await runCommandFlow({ host, nowMs, ratePerSecond, durationMs: seconds * 1000, patientBase: 30_000_000 + patientSalt });
   const p99Without = summarizeLatency(without.latency).p99;
   const p99With = summarizeLatency(withWork.latency).p99;
   const ratio = p99Without > 0 ? Math.round((p99With / p99Without) * 100) / 100 : null;
@@ -107,14 +117,14 @@ try {
   const coldMeta = metaOf(cold.result);
   const warmMeta = metaOf(warm.result);
   const headline = `command p99 ${p99Without} ms quiet vs ${p99With} ms while workers build full-history reports and route sheets ` +
-    `over ${report?.calls.total ?? calls} calls (×${ratio ?? '?'}); longest stall ${without.eventLoop.longestStallMs} vs ${withWork.eventLoop.longestStallMs} ms; ` +
+    `over ${report?.calls.total ?? history.calls} calls (×${ratio ?? '?'}); longest stall ${without.eventLoop.longestStallMs} vs ${withWork.eventLoop.longestStallMs} ms; ` +
     `report cold ${(cold.ms / 1000).toFixed(1)} s / warm ${(warm.ms / 1000).toFixed(1)} s, worker heap ${mb(coldMeta?.heapTotalBytes ?? 0)} MB`;
   const files = writeResults({
     scenario: 'freeze',
     ...(text('out') === undefined ? {} : { outputDir: text('out') as string }),
-    parameters: { calls, days, ratePerSecond, seconds, storage: tmpfs ? 'tmpfs' : 'disk', threads, reusedDataDir: reuse !== undefined, reportRange: `${firstDate}..${to}` },
+    parameters: { calls: history.calls, days, ratePerSecond, seconds, storage: tmpfs ? 'tmpfs' : 'disk', threads, reusedDataDir: reuse !== undefined, reportRange: `${firstDate}..${to}` },
     figures: {
-      history: history === undefined ? null : { calls: history.calls, appointments: history.appointments, commands: history.commands, rejected: history.rejected, generateMs: Math.round(history.durationMs), lastPosition: history.lastPosition },
+      history: { reused: reuse !== undefined, calls: history.calls, appointments: history.appointments, commands: history.commands, rejected: history.rejected, generateMs: Math.round(history.durationMs), lastPosition: history.lastPosition },
       recoveryMs,
       report: {
         callsCounted: report?.calls.total ?? null, coldMs: cold.ms, warmMs: warm.ms,
@@ -135,7 +145,7 @@ try {
     ],
     ratios: [{ name: 'command p99 with reports ÷ without', ours: p99With, reference: p99Without, referenceName: 'quiet window', unit: 'ms' }],
     notes: [
-      `scale: ${calls} generated calls over ${days} working days (the full target is 1,355,437 calls)`,
+      `scale: ${history.calls} generated calls from ${history.firstDate} to ${history.lastDate} (the full target is 1,355,437 calls)`,
       `data directory on ${tmpfs ? 'tmpfs (/dev/shm)' : 'disk'}; ${availableParallelism()} cores shared by the engine thread, ${threads} worker thread(s) and this process's load generator`,
       `load average at start ${loadAtStart.map((l) => l.toFixed(2)).join(' ')}, at end ${loadavg().map((l) => l.toFixed(2)).join(' ')} (other work on a shared machine shows up as stalls)`,
       'report memory: the worker heap figures are V8 heap_total/heap_used of the worker after the report; the RSS peak is the whole process (engine + worker) sampled every 50 ms across the cold and warm reports',

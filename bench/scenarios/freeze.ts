@@ -32,7 +32,7 @@ function runFreezeScript(context: ScenarioContext, argv: readonly string[]): Pro
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(freezeScriptUrl), ...argv], { cwd: repositoryDirectory, stdio: 'inherit' });
     child.once('exit', (code, signal) => {
-      if (code === 0) resolve({ files: [], summary: ['bench/freeze.ts finished; its results are in bench/results/'], profiles: [] });
+      if (code === 0) resolve({ files: [], summary: [`bench/freeze.ts finished; its results are in ${context.outputDir ?? 'bench/results/'}`], profiles: [] });
       else reject(new Error(`bench/freeze.ts exited with code ${code} (signal ${signal})`));
     });
   });
@@ -68,6 +68,7 @@ function heavyPaths(clinics: number): string[] {
 export async function runFreeze(context: ScenarioContext): Promise<ScenarioOutcome> {
   if (existsSync(freezeScriptUrl) && !context.args.flag('fallback')) {
     const argv = Object.entries(context.args.record()).flatMap(([name, value]) => (value === true ? [`--${name}`] : [`--${name}`, String(value)]));
+    if (context.outputDir !== undefined) argv.push('--out', context.outputDir);
     return runFreezeScript(context, argv);
   }
   const settings = seedPeakSettings(context);

@@ -84,7 +84,32 @@ async function seedOurs(server: ServerProcess, token: string, settings: PartnerS
     if (booked.status !== 201 || typeof id !== 'string') throw new Error(`pre-booking ${slotId}: ${booked.status} ${JSON.stringify(booked.body).slice(0, 300)}`);
     appointmentIds.push(id);
   }
-  return { data: { clinicIds, searchPolicies, slotIds: [], appointmentIds, tag: 1 }, holdBookSlots: slots.slice(settings.prebooked) };
+  return { data: { clinicIds, searchPolicies, slotIds: [], appointmentIds, tag: 1 }, holdBookSlots: interleaveByDoctor(slots.slice(settings.prebooked)) };
+}
+
+/**
+ * Orders slots round robin over their doctors (a slot id is `<doctorId>.<date>.<time>`), so that the concurrent
+ * holds of the one partner principal fall on different doctors: a holder may hold at most five slots of one
+ * doctor at a time (engine/calendar/hold-decide.ts), and consecutive slots of one doctor would meet that bound.
+ */
+export function interleaveByDoctor(slots: readonly string[]): string[] {
+  const byDoctor = new Map<string, string[]>();
+  for (const slot of slots) {
+    const doctor = slot.slice(0, slot.indexOf('.'));
+    const list = byDoctor.get(doctor) ?? [];
+    list.push(slot);
+    byDoctor.set(doctor, list);
+  }
+  const lists = [...byDoctor.values()];
+  const interleaved: string[] = [];
+  const longest = Math.max(0, ...lists.map((list) => list.length));
+  for (let index = 0; index < longest; index += 1) {
+    for (const list of lists) {
+      const slot = list[index];
+      if (slot !== undefined) interleaved.push(slot);
+    }
+  }
+  return interleaved;
 }
 
 function cannonFigures(answer: CannonAnswer, serverUsage: JsonValue): JsonValue {
