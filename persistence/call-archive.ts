@@ -3,9 +3,14 @@
  * the ClinicActor's memory some days after they close (engine/clinic-state.ts `closedCallRetentionDays`);
  * reads of older calls (a partner's GET, a patient's history, full-history reports) find them here.
  *
- * It is a projection of the log, rebuilt the same way: written after each durable batch that closes calls,
- * with the log position it covers in the same LMDB transaction, and caught up from that position at start-up,
- * so a crash between the log commit and the archive write loses nothing.
+ * It is a projection of the log, rebuilt the same way. The engine host issues a batch's archive writes just
+ * before the batch's own log append, so both join one LMDB transaction: the archive never lags the log it
+ * covers, and a call cannot be evicted (a later entry) before its archived copy is durable. The position it
+ * covers is written with it, and at start-up the archive is caught up from that position anyway (data
+ * directories written before this ordering, or by the data generator).
+ *
+ * Until its transaction commits, a written call is kept in memory too (a read in that window, after an
+ * eviction decided meanwhile, still finds it). The position is cached: it was an LMDB read per batch.
  */
 import type { Database } from 'lmdb';
 import type { AddressedEvent, HomeCall } from '../engine/index.ts';
@@ -14,42 +19,83 @@ import type { LmdbEnvironment } from './lmdb-environment.ts';
 
 export const callArchiveDatabaseName = 'call-archive';
 const positionKey = '#position';
+/** Without closed calls, the position is still written every this many entries (a shorter catch-up). */
+const positionEveryEntries = 1_000;
 
 const closingEvents: ReadonlySet<string> = new Set(['CallCompleted', 'CallCancelled', 'CallTransferred']);
 
+/** Copies of the calls these events close, read now (the caller reads before anything can evict them). */
+export function closedCalls(events: readonly AddressedEvent[], lookup: (callId: string) => HomeCall | undefined): HomeCall[] {
+  const calls: HomeCall[] = [];
+  for (const { event } of events) {
+    if (!closingEvents.has(event.type) || !('callId' in event)) continue;
+    const call = lookup(event.callId);
+    if (call !== undefined) calls.push({ ...call, history: [...call.history] });
+  }
+  return calls;
+}
+
 export class CallArchive implements CallArchiveReader {
   readonly #db: Database<HomeCall | number, string>;
+  /** Calls whose write has not committed yet, by id, with the number of writes of each in flight. */
+  readonly #writing = new Map<string, { call: HomeCall; writes: number }>();
+  #position: number;
 
   constructor(environment: LmdbEnvironment) {
     this.#db = environment.openDatabase<HomeCall | number, string>(callArchiveDatabaseName, {});
+    const stored = this.#db.get(positionKey);
+    this.#position = typeof stored === 'number' ? stored : 0;
   }
 
   get(callId: string): HomeCall | undefined {
     if (callId === positionKey) return undefined;
+    const writing = this.#writing.get(callId);
+    if (writing !== undefined) return writing.call;
     const value = this.#db.get(callId);
     return typeof value === 'object' ? value : undefined;
   }
 
-  /** The last log position whose closed calls are archived. */
+  /** The last log position whose closed calls are archived (or being written with that position's entry). */
   position(): number {
-    const value = this.#db.get(positionKey);
-    return typeof value === 'number' ? value : 0;
+    return this.#position;
   }
 
   /**
    * Archives the calls closed by these events (their final state, read from the engine while still resident)
-   * and the position, in one LMDB write batch. Resolves when durable.
+   * and the position, in one LMDB write batch issued now. Resolves when durable.
    */
   record(events: readonly AddressedEvent[], position: number, lookup: (callId: string) => HomeCall | undefined): Promise<unknown> {
-    const writes: Array<Promise<unknown>> = [];
-    for (const { event } of events) {
-      if (!closingEvents.has(event.type) || !('callId' in event)) continue;
-      const call = lookup(event.callId);
-      if (call !== undefined) writes.push(this.#db.put(call.id, { ...call, history: [...call.history] }));
+    return this.write(closedCalls(events, lookup), position);
+  }
+
+  /**
+   * Writes these closed calls and the position they cover; issued now, so the writes join this event-loop
+   * turn's LMDB transaction. Resolves when durable.
+   */
+  write(calls: readonly HomeCall[], position: number): Promise<unknown> {
+    if (calls.length === 0 && position - this.#position < positionEveryEntries) return Promise.resolve();
+    const writes = calls.map((call) => this.#write(call));
+    if (position > this.#position) {
+      this.#position = position;
+      writes.push(this.#db.put(positionKey, position));
     }
-    if (writes.length === 0 && position - this.position() < 1_000) return Promise.resolve();
-    writes.push(this.#db.put(positionKey, position));
     return Promise.all(writes);
+  }
+
+  #write(call: HomeCall): Promise<unknown> {
+    const writing = this.#writing.get(call.id);
+    if (writing === undefined) this.#writing.set(call.id, { call, writes: 1 });
+    else {
+      writing.call = call;
+      writing.writes += 1;
+    }
+    const settle = (): void => {
+      const current = this.#writing.get(call.id);
+      if (current !== undefined && --current.writes === 0) this.#writing.delete(call.id);
+    };
+    const written = this.#db.put(call.id, call);
+    written.then(settle, settle);
+    return written;
   }
 
   /** Every archived call, in id order: for full-history reports (read-only handles in workers). */

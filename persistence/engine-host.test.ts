@@ -141,3 +141,28 @@ t.test('closed calls leave memory after the retention and are read from the arch
   t.equal(again.read.call(callId)?.status, 'cancelled', 'the archive survives a restart');
   await again.close();
 });
+
+t.test('a closed call is archived in its own log entry\'s transaction: evicted at once, it is still found', async (t) => {
+  const dir = tempDir(t);
+  const clock = new ManualClock(mondayNineMs);
+  const host = await openHost(dir, clock);
+  const created = await host.submit({ type: 'RegisterCall', call: sampleCall() }, 'operator:1');
+  const callId = created.ok ? String(created.reply['id']) : '';
+  // The close and the eviction are decided back to back, before the close's entry is durable.
+  const cancelled = host.submit({ type: 'CancelCall', callId, reason: 'отмена' }, 'operator:1');
+  clock.advance(9 * 86_400_000);
+  const evicted = host.advanceTime();
+  t.notOk(host.read.clinic('gp1')?.calls.has(callId), 'already gone from the actor');
+  t.equal(host.read.call(callId)?.status, 'cancelled', 'found while its archive write is in flight');
+  t.ok((await cancelled).ok);
+  await evicted;
+  await host.whenDurable();
+  t.equal(host.read.call(callId)?.status, 'cancelled', 'found once durable');
+  const position = host.durablePosition;
+  t.ok(host.archive.position() >= position - 1, 'the archive covers the entries that closed calls');
+  // Stopping without waiting on anything archive-specific: the entry and its archive write committed together.
+  await host.close({ snapshot: false });
+  const again = await openHost(dir, clock);
+  t.equal(again.read.call(callId)?.status, 'cancelled', 'after a restart with nothing to catch up from a snapshot');
+  await again.close();
+});

@@ -16,13 +16,13 @@
  * Bounds: a snapshot every `snapshotEveryEvents` events or `snapshotEveryMs`, whichever
  * comes first; the snapshot's encoding runs on this thread, and its pause is measured (`lastSnapshotPauseMs`).
  */
-import { createEngine, ReadModel, type AddressedEvent, type Clock, type Command, type Engine, type IdSource } from '../engine/index.ts';
+import { createEngine, ReadModel, type AddressedEvent, type Clock, type Command, type Engine, type HomeCall, type IdSource } from '../engine/index.ts';
 import type { Address } from '../engine/address.ts';
 import { LmdbEnvironment } from './lmdb-environment.ts';
 import { LmdbEventLog } from './lmdb-event-log.ts';
 import { SnapshotStore } from './snapshot-store.ts';
 import { decodeState, encodeState, stateHash } from './state-codec.ts';
-import { CallArchive } from './call-archive.ts';
+import { CallArchive, closedCalls } from './call-archive.ts';
 import { IdempotencyLedger, storedResult, type IdempotencyRecord, type StoredResult } from './idempotency-ledger.ts';
 
 /** What the log holds: the engine's events, and the idempotency records written in the same entry. */
@@ -104,6 +104,11 @@ export class EngineHost {
   readonly ledger: IdempotencyLedger;
   readonly archive: CallArchive;
   #pendingRecords: IdempotencyRecord[] = [];
+  /**
+   * Calls closed this tick, copied when decided: a later command of the same tick may evict them (a clock
+   * jump), and the archive write goes out with the tick's entry.
+   */
+  #closedCalls: HomeCall[] = [];
   readonly #snapshots: SnapshotStore;
   #waiters: Waiter[] = [];
   #flushScheduled = false;
@@ -174,7 +179,9 @@ export class EngineHost {
       if (found.kind === 'mismatch') return { ok: false, idempotencyMismatch: true };
     }
     const at = this.#options.clock.now();
-    const result = storedResult(this.engine.submit(command, { at, by }));
+    const decided = this.engine.submit(command, { at, by });
+    this.#captureClosed(decided.events);
+    const result = storedResult(decided);
     if (idempotency !== undefined) {
       const record: IdempotencyRecord = { ledger: 'idempotency', key: idempotency.key, requestHash: idempotency.requestHash, result, at };
       this.ledger.record(record);
@@ -221,7 +228,7 @@ export class EngineHost {
 
   /** Fires the timers due at the clock's now; resolves when their events are durable. */
   async advanceTime(): Promise<void> {
-    this.engine.advanceTime(this.#options.clock.now());
+    this.#captureClosed(this.engine.advanceTime(this.#options.clock.now()));
     this.#flush();
     await this.#lastDurable;
   }
@@ -266,6 +273,10 @@ export class EngineHost {
       this.#eventsSinceSnapshot += events.length;
       this.#appendsInFlight += 1;
       const started = performance.now();
+      // The archive's writes first: issued in this turn, they share the entry's LMDB transaction.
+      const calls = this.#closedCalls;
+      this.#closedCalls = [];
+      void this.archive.write(calls, position).catch((error: unknown) => this.#fatal(error));
       this.#lastDurable = this.#log.append(records).then(
         (durable) => {
           this.lastCommitMs = performance.now() - started;
@@ -276,7 +287,6 @@ export class EngineHost {
             this.#positionWaiters = this.#positionWaiters.filter((w) => w.target > position);
             for (const waiter of ready) waiter.resolve();
           }
-          void this.archive.record(events, position, (id) => this.read.call(id)).catch((error: unknown) => this.#fatal(error));
           this.#options.onDurable?.(events, position);
           for (const listener of this.#durableListeners) listener(events, position);
         },
@@ -291,6 +301,10 @@ export class EngineHost {
     if (waiters.length > 0) void durable.then(() => { for (const w of waiters) w.resolve(w.result); }, () => undefined);
     this.#armTimer();
     this.#maybeSnapshot();
+  }
+
+  #captureClosed(events: readonly AddressedEvent[]): void {
+    if (events.length > 0) for (const call of closedCalls(events, (id) => this.read.call(id))) this.#closedCalls.push(call);
   }
 
   /** An append completed: the commands that waited meanwhile go out as the next entry. */
@@ -313,7 +327,7 @@ export class EngineHost {
       this.#timer = undefined;
       this.#timerAt = undefined;
       if (this.#closed) return;
-      this.engine.advanceTime(this.#options.clock.now());
+      this.#captureClosed(this.engine.advanceTime(this.#options.clock.now()));
       this.#scheduleFlush();
       this.#armTimer();
     }, delay);
