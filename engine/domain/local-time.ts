@@ -9,7 +9,9 @@ const dayMs = 86_400_000;
 const offsetCacheEntriesMax = 50_000;
 
 const formatters = new Map<string, Intl.DateTimeFormat>();
-const offsetCache = new Map<string, number>();
+/** Per zone, offsets by hour number (no key string built per lookup: this runs for every instant formatted). */
+const offsetCache = new Map<string, Map<number, number>>();
+let offsetCacheEntries = 0;
 
 function formatterFor(timeZone: string): Intl.DateTimeFormat {
   let formatter = formatters.get(timeZone);
@@ -40,16 +42,26 @@ export function isValidTimeZone(timeZone: string): boolean {
 
 /** Offset of local wall time from UTC, in ms, at the instant `atMs`. */
 export function zoneOffsetMs(atMs: number, timeZone: string): number {
-  const hourKey = `${timeZone}|${Math.floor(atMs / hourMs)}`;
-  const cached = offsetCache.get(hourKey);
+  const hour = Math.floor(atMs / hourMs);
+  let zone = offsetCache.get(timeZone);
+  const cached = zone?.get(hour);
   if (cached !== undefined) return cached;
-  const hourStart = Math.floor(atMs / hourMs) * hourMs;
+  const hourStart = hour * hourMs;
   const parts = formatterFor(timeZone).formatToParts(hourStart);
   const field = (type: Intl.DateTimeFormatPartTypes): number => Number(parts.find((p) => p.type === type)?.value ?? 0);
   const wallAsUtc = Date.UTC(field('year'), field('month') - 1, field('day'), field('hour'), field('minute'), field('second'));
   const offset = wallAsUtc - hourStart;
-  if (offsetCache.size >= offsetCacheEntriesMax) offsetCache.clear();
-  offsetCache.set(hourKey, offset);
+  if (offsetCacheEntries >= offsetCacheEntriesMax) {
+    offsetCache.clear();
+    offsetCacheEntries = 0;
+    zone = undefined;
+  }
+  if (zone === undefined) {
+    zone = new Map();
+    offsetCache.set(timeZone, zone);
+  }
+  zone.set(hour, offset);
+  offsetCacheEntries += 1;
   return offset;
 }
 
