@@ -3,9 +3,10 @@
 // patient} → 201 {id}): hold the slot, and if the hold was granted, book it with the hold. Every answer is
 // classified: 201 won, 409 lost the race (a decision too), anything else an error. The slot is picked from
 // the "hot window" of the moment: every `windowMs` the window moves on to the next `hot` slots of the list,
-// so thousands of clients across processes race for the same few slots at any instant.
+// so thousands of clients across processes race for the same few slots at any instant. The requests go over
+// the caller's connection (a `RawHttpConnection`: the generators share the CPU with the servers they measure).
 
-import type { Dispatcher, Pool } from 'undici';
+import type { RawHttpRequester } from './raw-http-client.ts';
 
 export const attemptBodyBytesMax = 64 * 1024;
 
@@ -28,26 +29,22 @@ export type AttemptOutcome =
   | { readonly kind: 'lost-book'; readonly requests: 2 }
   | { readonly kind: 'error'; readonly status: number; readonly requests: number };
 
-async function post(pool: Pool, path: string, token: string | undefined, body: unknown, timeoutMs: number): Promise<{ status: number; body: unknown }> {
-  const options: Dispatcher.RequestOptions = {
-    path, method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      ...(token === undefined ? {} : { authorization: `Bearer ${token}` }),
-    },
-    body: JSON.stringify(body ?? {}),
-    headersTimeout: timeoutMs, bodyTimeout: timeoutMs,
-  };
-  const response = await pool.request(options);
-  const text = await response.body.text();
-  if (text.length > attemptBodyBytesMax) return { status: response.statusCode, body: undefined };
+/** The constant header lines of one client's requests, rendered once per client (Host is the connection's). */
+export function bookingHeaders(token: string | undefined): string {
+  return `Content-Type: application/json\r\n${token === undefined ? '' : `Authorization: Bearer ${token}\r\n`}`;
+}
+
+async function post(connection: RawHttpRequester, path: string, headers: string, body: unknown, timeoutMs: number): Promise<{ status: number; body: unknown }> {
+  const response = await connection.request('POST', path, headers, JSON.stringify(body ?? {}), timeoutMs);
+  const text = response.body.toString('utf8');
+  if (text.length > attemptBodyBytesMax) return { status: response.status, body: undefined };
   let parsed: unknown;
   try {
     parsed = text === '' ? undefined : JSON.parse(text);
   } catch {
     parsed = undefined;
   }
-  return { status: response.statusCode, body: parsed };
+  return { status: response.status, body: parsed };
 }
 
 function field(body: unknown, name: string): string | undefined {
@@ -63,13 +60,14 @@ export function attemptPatient(worker: number, client: number, attempt: number):
   };
 }
 
-export async function attemptBooking(pool: Pool, token: string | undefined, slotId: string,
+/** `headers`: the client's `bookingHeaders`. */
+export async function attemptBooking(connection: RawHttpRequester, headers: string, slotId: string,
   patient: { readonly [field: string]: string }, timeoutMs: number): Promise<AttemptOutcome> {
-  const hold = await post(pool, `/api/v1/slots/${encodeURIComponent(slotId)}/hold`, token, {}, timeoutMs);
+  const hold = await post(connection, `/api/v1/slots/${encodeURIComponent(slotId)}/hold`, headers, {}, timeoutMs);
   if (hold.status === 409) return { kind: 'lost-hold', requests: 1 };
   const holdId = field(hold.body, 'holdId');
   if (hold.status !== 201 || holdId === undefined) return { kind: 'error', status: hold.status, requests: 1 };
-  const book = await post(pool, '/api/v1/appointments', token, { slotId, holdId, source: 'registry', patient }, timeoutMs);
+  const book = await post(connection, '/api/v1/appointments', headers, { slotId, holdId, source: 'registry', patient }, timeoutMs);
   if (book.status === 409) return { kind: 'lost-book', requests: 2 };
   const appointmentId = field(book.body, 'id');
   if (book.status !== 201 || appointmentId === undefined) return { kind: 'error', status: book.status, requests: 2 };

@@ -25,6 +25,9 @@ export interface BookingPhaseResult {
   readonly elapsedMs: number;
   readonly latency: Histogram;
   readonly counts: OpenLoopCounts | undefined;
+  /** Open loop only: connections opened beyond one per client, and attempts that waited for a free one. */
+  readonly connectionsOpened: number;
+  readonly connectionWaits: number;
   readonly generatorUsage: readonly ProcessUsage[];
 }
 
@@ -33,6 +36,7 @@ type PhaseAnswer = WorkerMessage & {
   readonly decidedRequests: number; readonly errorStatuses: { readonly [status: string]: number };
   readonly successes: ReadonlyArray<readonly [string, string]>; readonly elapsedMs: number; readonly histogramBase64: string;
   readonly counts?: OpenLoopCounts; readonly usage: ProcessUsage;
+  readonly connectionsOpened?: number; readonly connectionWaits?: number;
 };
 
 function sumCounts(all: readonly OpenLoopCounts[]): OpenLoopCounts | undefined {
@@ -60,6 +64,7 @@ function merge(answers: readonly PhaseAnswer[]): BookingPhaseResult {
     elapsedMs: Math.max(...answers.map((answer) => answer.elapsedMs)),
     latency: mergeHistograms(answers.map((answer) => answer.histogramBase64)),
     counts: sumCounts(answers.flatMap((answer) => (answer.counts === undefined ? [] : [answer.counts]))),
+    connectionsOpened: sum((answer) => answer.connectionsOpened ?? 0), connectionWaits: sum((answer) => answer.connectionWaits ?? 0),
     generatorUsage: answers.map((answer) => answer.usage),
   };
 }
