@@ -22,6 +22,7 @@ import { stopGracefully } from './graceful-stop.ts';
 import { seedDemo } from './demo-seed.ts';
 import { gatewayExtensions } from './extensions.ts';
 import { ConfigError, configUsage, describeConfig, loadConfig, type Config } from './config.ts';
+import { hasServerNodeFlags, serverNodeFlags } from './node-flags.ts';
 
 /** Exit codes a supervisor can tell apart. */
 export const exitCodes = { ok: 0, stopIncomplete: 1, badConfiguration: 2 } as const;
@@ -49,7 +50,8 @@ const idPrefix = randomBytes(4).toString('hex');
 let idCounter = 0;
 const ids = { next: () => `${idPrefix}${(idCounter += 1).toString(36)}` };
 
-logger.info({ settings: describeConfig(config) }, 'starting');
+logger.info({ settings: describeConfig(config), nodeFlags: process.execArgv }, 'starting');
+if (!hasServerNodeFlags()) logger.warn({ expected: serverNodeFlags, nodeFlags: process.execArgv }, 'started without the recommended V8 flags (gateway/node-flags.ts): expect longer GC pauses on small hosts');
 mkdirSync(config.dataDir, { recursive: true });
 const host = await EngineHost.open({
   dataDir: config.dataDir, clock, ids,

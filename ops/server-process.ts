@@ -12,6 +12,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Pool } from 'undici';
+import { serverNodeFlags } from '../gateway/node-flags.ts';
 
 export const repoDir = fileURLToPath(new URL('../', import.meta.url));
 export const startTimeoutMs = 60_000;
@@ -26,7 +27,7 @@ export interface ServerProcess {
 }
 
 export function startServerProcess(dataDir: string, env: Record<string, string> = {}): Promise<ServerProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'gateway/main.ts', '--port', '0', '--host', '127.0.0.1', '--data-dir', dataDir], {
+  const child = spawn(process.execPath, [...serverNodeFlags, '--import', 'tsx', 'gateway/main.ts', '--port', '0', '--host', '127.0.0.1', '--data-dir', dataDir], {
     cwd: repoDir,
     env: { ...process.env, LOG_LEVEL: 'info', RATE_LIMIT_PER_SECOND: '100000', RATE_LIMIT_BURST: '100000', ...env },
     stdio: ['ignore', 'pipe', 'inherit'],

@@ -6,6 +6,7 @@ import t from 'tap';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { loadConfig, settingDefinitions, settingKeys } from '../gateway/config.ts';
+import { hasServerNodeFlags, serverNodeFlags } from '../gateway/node-flags.ts';
 
 const unit = readFileSync(fileURLToPath(new URL('./clinic-dispatch.service', import.meta.url)), 'utf8');
 const sample = readFileSync(fileURLToPath(new URL('./clinic-dispatch.env.sample', import.meta.url)), 'utf8');
@@ -30,10 +31,17 @@ t.test('the env sample is a valid configuration of known settings', async (t) =>
 });
 
 t.test('the unit has what operations rely on', async (t) => {
-  t.equal(directive('ExecStart'), '/usr/bin/node --import tsx gateway/main.ts');
+  t.equal(directive('ExecStart'), `/usr/bin/node ${serverNodeFlags.join(' ')} --import tsx gateway/main.ts`);
   t.equal(directive('KillSignal'), 'SIGTERM');
   t.equal(directive('Restart'), 'on-failure');
   t.ok(Number(directive('LimitNOFILE')) >= 65536, 'LimitNOFILE raised');
   for (const name of ['User', 'WorkingDirectory', 'EnvironmentFile']) t.ok(directive(name) !== undefined, name);
   t.equal(directive('RestartPreventExitStatus'), '2', 'bad configuration is not restarted in a loop');
+});
+
+t.test('npm start runs the server with the same V8 flags', async (t) => {
+  const manifest = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { scripts: Record<string, string> };
+  t.equal(manifest.scripts['start'], `node ${serverNodeFlags.join(' ')} --import tsx gateway/main.ts`);
+  t.equal(hasServerNodeFlags(['--single-threaded-gc', '--import', 'tsx']), true);
+  t.equal(hasServerNodeFlags(['--import', 'tsx']), false, 'a start without them is noticed (and logged)');
 });

@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { request } from 'undici';
 import { Prng } from '../engine/simulation/prng.ts';
 import { verifyDataDir } from './verify.ts';
+import { serverNodeFlags } from '../gateway/node-flags.ts';
 
 const repoDir = fileURLToPath(new URL('../', import.meta.url));
 const cycles = Number(process.env['CRASH_CYCLES'] ?? 20);
@@ -23,7 +24,7 @@ interface Server {
 }
 
 function startServer(dataDir: string): Promise<Server> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'gateway/main.ts', '--port', '0', '--host', '127.0.0.1', '--data-dir', dataDir], {
+  const child = spawn(process.execPath, [...serverNodeFlags, '--import', 'tsx', 'gateway/main.ts', '--port', '0', '--host', '127.0.0.1', '--data-dir', dataDir], {
     cwd: repoDir,
     env: { ...process.env, LOG_LEVEL: 'warn', RATE_LIMIT_PER_SECOND: '100000', RATE_LIMIT_BURST: '100000' },
     stdio: ['ignore', 'pipe', 'inherit'],

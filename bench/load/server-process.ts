@@ -10,6 +10,7 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { serverNodeFlags } from '../../gateway/node-flags.ts';
 
 export const serverStartTimeoutMs = 120_000;
 export const serverStopTimeoutMs = 40_000;
@@ -58,7 +59,8 @@ export function startServerProcess(options: ServerProcessOptions): Promise<Serve
   const target = options.script === undefined
     ? ['gateway/main.ts', '--port', '0', '--host', '127.0.0.1', '--data-dir', options.dataDir, ...(options.extraArgs ?? [])]
     : [options.script.path, ...options.script.args];
-  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), '--import', 'tsx', ...target], {
+  // Ours and the peers alike run with the server's V8 flags, as `npm start` runs ours.
+  const child = spawn(process.execPath, [...serverNodeFlags, ...(options.nodeArgs ?? []), '--import', 'tsx', ...target], {
     cwd: repositoryDirectory,
     env: {
       ...process.env,
