@@ -24,6 +24,9 @@ export interface BoardView {
   readonly doctors: ReadonlyArray<{ readonly doctorId: string; readonly name: string; readonly phone?: string; readonly assigned: number; readonly completed: number }>;
 }
 
+/** The board's doctor order: one collator, not one per comparison as `localeCompare` builds (same order). */
+const nameOrder = new Intl.Collator();
+
 export function clinicBoard(state: ClinicState, at: number): BoardView {
   const timeZone = state.info?.timeZone ?? 'UTC';
   const date = localDate(at, timeZone);
@@ -39,7 +42,7 @@ export function clinicBoard(state: ClinicState, at: number): BoardView {
       if (doctor.phone !== undefined) row.phone = doctor.phone;
       return row;
     })
-    .sort((a, b) => a.name.localeCompare(b.name));
+    .sort((a, b) => nameOrder.compare(a.name, b.name));
   return {
     clinicId: state.id,
     date,

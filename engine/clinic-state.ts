@@ -60,6 +60,8 @@ export class ClinicState {
   readonly doctorDays = new Map<string, DoctorDayCounts>();
   /** Calendar settings, the notification outbox and the alert board (engine/calendar/clinic-calendar.ts). */
   calendar = new ClinicCalendar();
+  /** nextEvictionAt's answer for its oldest closed call (private: not state, never in a snapshot). */
+  #evictionMemo: { readonly call: HomeCall; readonly timeZone: string; readonly at: number } | undefined;
 
   // Derived.
   readonly deadlines = new IndexedHeap<string>();
@@ -110,7 +112,15 @@ export class ClinicState {
 
   nextEvictionAt(): number | undefined {
     const oldest = this.oldestClosed();
-    return oldest === undefined ? undefined : this.evictionDueAt(oldest);
+    if (oldest === undefined) return undefined;
+    // Asked after every event of the clinic (its timer refresh); the oldest closed call rarely changes, and
+    // working out its local-midnight instant builds date strings each time.
+    const timeZone = this.info?.timeZone ?? 'UTC';
+    const memo = this.#evictionMemo;
+    if (memo !== undefined && memo.call === oldest && memo.timeZone === timeZone) return memo.at;
+    const at = this.evictionDueAt(oldest);
+    this.#evictionMemo = { call: oldest, timeZone, at };
+    return at;
   }
 
   /** The earliest of the SLA deadlines and the next eviction. O(1) amortised. */

@@ -66,15 +66,15 @@ export class RegionState {
     const number = houseNumber(house ?? '') ?? firstHouseInParts(parts);
     const found: District[] = [];
     for (const part of parts) {
-      const ids = this.districtsByStreet.get(streetKey(part));
+      const key = streetKey(part);
+      const ids = this.districtsByStreet.get(key);
       if (ids === undefined) continue;
       for (const id of ids) {
         const district = this.districts.get(id);
         if (district === undefined || found.includes(district)) continue;
-        const key = streetKey(part);
         const covers = district.rules.some(
           (rule) =>
-            streetKey(rule.street) === key &&
+            ruleStreetKey(rule.street) === key &&
             (rule.houses === undefined || rule.houses.length === 0 || (number !== undefined && rule.houses.some((r) => houseInRange(number, r)))),
         );
         if (covers) found.push(district);
@@ -120,4 +120,21 @@ function firstHouseInParts(parts: readonly string[]): number | undefined {
     if (number !== undefined) return number;
   }
   return undefined;
+}
+
+/**
+ * Street keys of district rules, memoised: every call's routing compared them afresh. Rules are a region's
+ * directory (thousands of streets at most); past the bound the memo starts over.
+ */
+const ruleStreetKeys = new Map<string, string>();
+const ruleStreetKeysMax = 100_000;
+
+function ruleStreetKey(street: string): string {
+  let key = ruleStreetKeys.get(street);
+  if (key === undefined) {
+    if (ruleStreetKeys.size >= ruleStreetKeysMax) ruleStreetKeys.clear();
+    key = streetKey(street);
+    ruleStreetKeys.set(street, key);
+  }
+  return key;
 }

@@ -5,12 +5,35 @@
 import type { HomeCall } from '../engine/index.ts';
 import { zoneOffsetMs } from '../engine/domain/local-time.ts';
 
+/**
+ * Formatted instants, per zone, by epoch ms: a call's instants are sent again with every change of it (its
+ * reply, each diff, snapshots), and formatting built several strings each time. Bounded; starts over when full.
+ */
+const isoCache = new Map<string, Map<number, string>>();
+let isoCacheEntries = 0;
+const isoCacheEntriesMax = 200_000;
+
 export function isoAt(ms: number, timeZone: string): string {
+  let zone = isoCache.get(timeZone);
+  const cached = zone?.get(ms);
+  if (cached !== undefined) return cached;
   const offsetMs = zoneOffsetMs(ms, timeZone);
   const local = new Date(ms + offsetMs).toISOString().slice(0, 19);
   const sign = offsetMs < 0 ? '-' : '+';
   const minutes = Math.abs(Math.round(offsetMs / 60_000));
-  return `${local}${sign}${String(Math.floor(minutes / 60)).padStart(2, '0')}:${String(minutes % 60).padStart(2, '0')}`;
+  const formatted = `${local}${sign}${String(Math.floor(minutes / 60)).padStart(2, '0')}:${String(minutes % 60).padStart(2, '0')}`;
+  if (isoCacheEntries >= isoCacheEntriesMax) {
+    isoCache.clear();
+    isoCacheEntries = 0;
+    zone = undefined;
+  }
+  if (zone === undefined) {
+    zone = new Map();
+    isoCache.set(timeZone, zone);
+  }
+  zone.set(ms, formatted);
+  isoCacheEntries += 1;
+  return formatted;
 }
 
 export function callWire(call: HomeCall, timeZone: string): Record<string, unknown> {
@@ -32,21 +55,19 @@ export function callWire(call: HomeCall, timeZone: string): Record<string, unkno
     redFlags: call.redFlags,
     history: call.history.map((entry) => ({ ...entry, at: at(entry.at) })),
   };
-  const optional: Record<string, unknown> = {
-    caller: call.caller,
-    externalId: call.externalId,
-    districtId: call.districtId,
-    subdivisionId: call.subdivisionId,
-    doctorId: call.doctorId,
-    assignedAt: at(call.assignedAt),
-    completedAt: at(call.completedAt),
-    dueAt: at(call.dueAt),
-    diagnosis: call.diagnosis,
-    note: call.note,
-    cancelReason: call.cancelReason,
-    transferredTo: call.transferredTo,
-    transferredFrom: call.transferredFrom,
-  };
-  for (const [key, value] of Object.entries(optional)) if (value !== undefined) wire[key] = value;
+  // Optional fields only when set (no intermediate object: this runs for every reply and diff of a call).
+  if (call.caller !== undefined) wire['caller'] = call.caller;
+  if (call.externalId !== undefined) wire['externalId'] = call.externalId;
+  if (call.districtId !== undefined) wire['districtId'] = call.districtId;
+  if (call.subdivisionId !== undefined) wire['subdivisionId'] = call.subdivisionId;
+  if (call.doctorId !== undefined) wire['doctorId'] = call.doctorId;
+  if (call.assignedAt !== undefined) wire['assignedAt'] = at(call.assignedAt);
+  if (call.completedAt !== undefined) wire['completedAt'] = at(call.completedAt);
+  if (call.dueAt !== undefined) wire['dueAt'] = at(call.dueAt);
+  if (call.diagnosis !== undefined) wire['diagnosis'] = call.diagnosis;
+  if (call.note !== undefined) wire['note'] = call.note;
+  if (call.cancelReason !== undefined) wire['cancelReason'] = call.cancelReason;
+  if (call.transferredTo !== undefined) wire['transferredTo'] = call.transferredTo;
+  if (call.transferredFrom !== undefined) wire['transferredFrom'] = call.transferredFrom;
   return wire;
 }
