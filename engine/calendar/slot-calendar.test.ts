@@ -129,6 +129,14 @@ t.test('slot ids name doctor, date and time', (t) => {
   t.equal(parseSlotId('gp1-d1.20261131.0805'), undefined, 'not a real date');
   t.equal(parseSlotId('gp1-d1.20261124.2460'), undefined);
   t.equal(parseSlotId(42), undefined);
+  // Parsed ids are memoised: a second look gives the same answers, and a shared result cannot be changed.
+  t.equal(parseSlotId('gp1-d1.20261131.0805'), undefined, 'still not a real date');
+  const again = parseSlotId('gp1-d1.20261124.0805');
+  t.same(again, { doctorId: 'gp1-d1', date: '2026-11-24', startMinutes: 485 });
+  t.ok(Object.isFrozen(again), 'shared results are frozen');
+  for (let minute = 0; minute < 120_000; minute += 1) parseSlotId(`gp1-d${minute}.20261124.0805`);
+  t.same(parseSlotId('gp1-d1.20261124.0805'), { doctorId: 'gp1-d1', date: '2026-11-24', startMinutes: 485 }, 'right after the memo filled and started over');
+  t.equal(parseSlotId('gp1-d1.20261124.2460'), undefined);
   t.end();
 });
 

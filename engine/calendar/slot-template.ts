@@ -119,10 +119,26 @@ const slotIdPattern = /^([A-Za-z0-9_-]{1,64})\.(\d{4})(\d{2})(\d{2})\.([01]\d|2[
 /** The parts of a well-formed slot id, or undefined. */
 export function parseSlotId(slotId: unknown): ParsedSlotId | undefined {
   if (typeof slotId !== 'string') return undefined;
+  const known = parsedSlotIds.get(slotId);
+  if (known !== undefined) return known === null ? undefined : known;
+  const parsed = parseSlotIdUncached(slotId);
+  if (parsedSlotIds.size >= parsedSlotIdsMax) parsedSlotIds.clear();
+  parsedSlotIds.set(slotId, parsed ?? null);
+  return parsed;
+}
+
+/**
+ * Parsed slot ids, memoised (results are frozen and shared): every hold, booking and slot read parses its id,
+ * often more than once, and in a booking storm thousands of requests a second name the same few slots.
+ */
+const parsedSlotIds = new Map<string, ParsedSlotId | null>();
+const parsedSlotIdsMax = 100_000;
+
+function parseSlotIdUncached(slotId: string): ParsedSlotId | undefined {
   const match = slotIdPattern.exec(slotId);
   if (match === null) return undefined;
   const doctorId = match[1] as string;
   const date = `${match[2]}-${match[3]}-${match[4]}`;
   if (!isOwnerId(doctorId) || !isIsoDate(date)) return undefined;
-  return { doctorId, date, startMinutes: Number(match[5]) * 60 + Number(match[6]) };
+  return Object.freeze({ doctorId, date, startMinutes: Number(match[5]) * 60 + Number(match[6]) });
 }

@@ -18,6 +18,8 @@ export interface ProblemBody {
   readonly [extension: string]: unknown;
 }
 
+const noExtensions: Readonly<Record<string, unknown>> = Object.freeze({});
+
 export class Problem extends Error {
   readonly status: number;
   readonly code: string;
@@ -40,14 +42,14 @@ export class Problem extends Error {
     this.status = status;
     this.code = code;
     this.errors = options.errors;
-    this.extensions = options.extensions ?? {};
+    this.extensions = options.extensions ?? noExtensions;
     this.headers = options.headers ?? {};
   }
 
   body(): ProblemBody {
     // Extensions first: a detail named like a standard member (`status`, `type`) must not overwrite it.
     const body: Record<string, unknown> = {
-      ...this.extensions,
+      ...(this.extensions === noExtensions ? undefined : this.extensions),
       type: `/problems/${this.code}`,
       title: titles[this.status] ?? 'Error',
       status: this.status,
