@@ -28,6 +28,9 @@ import { parseArgs } from 'node:util';
 import { open } from 'lmdb';
 import type { Histogram } from 'hdr-histogram-js';
 import { encodeLogEntry, frameHeaderBytes } from '../persistence/log-record-codec.ts';
+import { appendsInFlightMax } from '../persistence/engine-host.ts';
+import { runOpenLoop } from './lib/open-loop.ts';
+import type { OpenLoopCounts } from './lib/open-loop.ts';
 import { createLatencyHistogram, recordLatencyMs, summarizeLatency } from './lib/histogram.ts';
 import type { LatencySummary } from './lib/histogram.ts';
 import { writeResults } from './lib/results-writer.ts';
@@ -387,4 +390,92 @@ async function main(): Promise<void> {
 
 if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1]) {
   await main();
+}
+
+export interface OpenLmdbFloorOptions {
+  /** A parent directory; the run makes and then deletes a fresh directory inside it. */
+  readonly target: LmdbFloorTarget;
+  readonly ratePerSecond: number;
+  readonly seconds: number;
+  readonly recordBytes?: number;
+  readonly batchesInFlightMax?: number;
+}
+
+export interface OpenLmdbFloorRun {
+  readonly target: string;
+  readonly ratePerSecond: number;
+  readonly seconds: number;
+  readonly batchesInFlightMax: number;
+  readonly batches: number;
+  readonly recordsPerBatch: number;
+  readonly counts: OpenLoopCounts;
+  /** From each record's intended arrival to its batch being durable. */
+  readonly latency: LatencySummary;
+  readonly histogram: Histogram;
+}
+
+/**
+ * The durability floor as one command meets it: records arrive at the scenario's rate (open model, BENCH.md
+ * rule 2), each joins the batch being filled, the batch is sealed on the next turn and put as one value with at
+ * most `batchesInFlightMax` in flight (the engine host's group commit: persistence/engine-host.ts, with no
+ * engine, no encoding and nothing else on the thread), and each record's latency runs from its intended
+ * arrival to its batch being durable. A slow fsync so counts once for every record that waited on it, as it
+ * does for commands; the closed-loop floor above counts it once per batch, at thousands of batches a second,
+ * which hides the fsync tail a command sees.
+ */
+export async function runOpenLmdbFloor(options: OpenLmdbFloorOptions): Promise<OpenLmdbFloorRun> {
+  const inFlightMax = options.batchesInFlightMax ?? appendsInFlightMax;
+  const record = encodeLogEntry([sampleRecord(0, options.recordBytes ?? recordBytesDefault)]);
+  await mkdir(options.target.directory, { recursive: true });
+  const directory = await mkdtemp(join(options.target.directory, 'lmdb-open-floor-'));
+  const root = open({ path: directory, overlappingSync: false, maxDbs: 1, mapSize: mapSizeBytesInitial });
+  try {
+    const database = root.openDB<Buffer, number>({ name: 'floor', encoding: 'binary' });
+    let key = 0;
+    let batches = 0;
+    let records = 0;
+    let pending: Array<{ readonly resolve: () => void; readonly reject: (error: unknown) => void }> = [];
+    let inFlight = 0;
+    let scheduled = false;
+    const schedule = (): void => {
+      if (scheduled || inFlight >= inFlightMax || pending.length === 0) return;
+      scheduled = true;
+      setImmediate(seal);
+    };
+    const seal = (): void => {
+      scheduled = false;
+      if (pending.length === 0 || inFlight >= inFlightMax) return;
+      const waiters = pending;
+      pending = [];
+      inFlight += 1;
+      const value = waiters.length === 1 ? record : Buffer.concat(waiters.map(() => record));
+      database.put(++key, value).then(() => {
+        inFlight -= 1;
+        batches += 1;
+        records += waiters.length;
+        for (const waiter of waiters) waiter.resolve();
+        schedule();
+      }, (error: unknown) => {
+        inFlight -= 1;
+        for (const waiter of waiters) waiter.reject(error);
+      });
+    };
+    const send = (): Promise<void> => new Promise<void>((resolve, reject) => {
+      pending.push({ resolve, reject });
+      schedule();
+    });
+    // The first commits grow the file and fault the map in.
+    await runOpenLoop({ ratePerSecond: options.ratePerSecond, durationMs: Math.min(warmupSecondsMax, options.seconds / 2) * 1000, send });
+    batches = 0;
+    records = 0;
+    const result = await runOpenLoop({ ratePerSecond: options.ratePerSecond, durationMs: options.seconds * 1000, send });
+    return {
+      target: options.target.label, ratePerSecond: options.ratePerSecond, seconds: options.seconds, batchesInFlightMax: inFlightMax,
+      batches, recordsPerBatch: batches === 0 ? 0 : round(records / batches, 2), counts: result.counts,
+      latency: summarizeLatency(result.latency), histogram: result.latency,
+    };
+  } finally {
+    await root.close();
+    await rm(directory, { recursive: true, force: true });
+  }
 }

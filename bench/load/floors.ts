@@ -1,12 +1,14 @@
 // The two floors a WebSocket scenario is judged against, measured in the same run (BENCH.md rule 1): the
 // durability floor (bench/lmdb-floor.ts: bare batched LMDB appends of an event-sized record, fsync per
-// commit, on the same device as the server's data directory) and the network floor
+// commit, on the same device as the server's data directory), twice — closed loop (commit latency per batch at
+// capacity) and open loop at the scenario's rate (latency per record from its intended arrival, batched as the
+// engine host batches: what durability alone costs a command) — and the network floor
 // (bench/peer/uws-echo-floor.ts: a raw uWebSockets.js echo of a command-sized frame at the same arrival rate).
 // Ack latency ÷ these floors says what our own logic costs.
 
 import type { Histogram } from 'hdr-histogram-js';
-import { runLmdbFloor } from '../lmdb-floor.ts';
-import type { LmdbFloorRun } from '../lmdb-floor.ts';
+import { runLmdbFloor, runOpenLmdbFloor } from '../lmdb-floor.ts';
+import type { LmdbFloorRun, OpenLmdbFloorRun } from '../lmdb-floor.ts';
 import { runUwsEchoFloor } from '../peer/uws-echo-floor.ts';
 import type { UwsEchoFloorResult } from '../peer/uws-echo-floor.ts';
 import type { StorageLabel } from './bench-data-dir.ts';
@@ -29,6 +31,9 @@ export interface FloorOptions {
 
 export interface FloorResults {
   readonly durability: LmdbFloorRun;
+  /** Open loop at the scenario's rate: the floor a command's ack latency is judged against. */
+  readonly durabilityOpen: Omit<OpenLmdbFloorRun, 'histogram'>;
+  readonly durabilityOpenHistogram: Histogram;
   readonly network: Omit<UwsEchoFloorResult, 'histogram'>;
   readonly durabilityHistogram: Histogram;
   readonly networkHistogram: Histogram;
@@ -41,10 +46,14 @@ export async function runFloors(options: FloorOptions): Promise<FloorResults> {
   });
   const durability = lmdb.runs[0];
   if (durability === undefined) throw new Error('lmdb floor returned no run');
+  const { histogram: durabilityOpenHistogram, ...durabilityOpen } = await runOpenLmdbFloor({
+    target: { label: options.storage, directory: options.storageParent }, ratePerSecond: options.ratePerSecond, seconds: options.seconds,
+    recordBytes: floorRecordBytes,
+  });
   const echo = await runUwsEchoFloor({
     frameBytes: options.frameBytes, rate: options.ratePerSecond, seconds: options.seconds,
     connections: Math.max(1, Math.min(echoConnectionsMax, options.connections)), warmupSeconds: Math.min(2, options.seconds / 2),
   });
   const { histogram, ...network } = echo;
-  return { durability, network, durabilityHistogram: durability.histogram, networkHistogram: histogram };
+  return { durability, durabilityOpen, durabilityOpenHistogram, network, durabilityHistogram: durability.histogram, networkHistogram: histogram };
 }

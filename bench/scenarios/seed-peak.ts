@@ -5,7 +5,10 @@
 // then the durability floor and the network floor on the same device and at the same rate, then the fan-out
 // baseline (the `ws` peer) with the same subscribers per clinic at the same rate. Targets (reported, never
 // asserted): median ack ≤ 2 ms; p99 ack ≤ durability-floor p99 + 5 ms (≤ 10 ms on tmpfs); p99 fan-out to every
-// other operator ≤ p99 ack + 60 ms; nothing dropped.
+// other operator ≤ p99 ack + 60 ms; nothing dropped. The durability floor of the p99 target is the open-loop one
+// (records at the same rate, batched as the host batches, latency per record from its intended arrival): like
+// an ack, it counts a slow fsync once for every record that waited on it. The closed-loop commit floor (latency
+// per batch at capacity) is reported beside it.
 
 import { Packr } from 'msgpackr';
 import { summarizeLatency } from '../lib/histogram.ts';
@@ -117,14 +120,15 @@ export function droppedCount(window: MeasuredWindow): number {
 function checks(settings: SeedPeakSettings, window: MeasuredWindow, floors: FloorResults | undefined): TargetCheck[] {
   const ack = summarizeLatency(window.run.ack);
   const fanout = summarizeLatency(window.run.fanoutToAll);
-  const floorP99 = floors?.durability.commitLatency.p99;
+  const floorP99 = floors?.durabilityOpen.latency.p99;
   const p99Limit = settings.tmpfs ? p99AckTmpfsTargetMs : floorP99 === undefined ? Number.NaN : floorP99 + p99AckOverFloorMs;
   const dropped = droppedCount(window);
   return [
     { target: `median ack ≤ ${medianAckTargetMs} ms`, measured: `${ack.p50} ms`, met: ack.p50 <= medianAckTargetMs },
     {
       target: settings.tmpfs ? `p99 ack ≤ ${p99AckTmpfsTargetMs} ms (tmpfs)` : `p99 ack ≤ durability floor p99 + ${p99AckOverFloorMs} ms`,
-      measured: `${ack.p99} ms` + (settings.tmpfs ? '' : floorP99 === undefined ? ' (no floor measured: --skip-peers)' : ` vs floor p99 ${floorP99} ms (limit ${round(p99Limit)} ms)`),
+      measured: `${ack.p99} ms` + (settings.tmpfs ? '' : floorP99 === undefined ? ' (no floor measured: --skip-peers)'
+        : ` vs open-loop floor p99 ${floorP99} ms (limit ${round(p99Limit)} ms; closed-loop commit floor p99 ${floors?.durability.commitLatency.p99} ms)`),
       met: ack.p99 <= p99Limit,
     },
     { target: `p99 fan-out to every other operator ≤ p99 ack + ${fanoutOverAckMs} ms`, measured: `${fanout.p99} ms vs limit ${round(ack.p99 + fanoutOverAckMs)} ms`, met: fanout.count > 0 && fanout.p99 <= ack.p99 + fanoutOverAckMs },
@@ -179,6 +183,7 @@ export async function runSeedPeak(context: ScenarioContext): Promise<ScenarioOut
   const ratios: RatioInput[] = [];
   if (floors !== undefined) {
     series.push({ name: `lmdb commit floor (${storage})`, role: 'floor', histogram: floors.durabilityHistogram });
+    series.push({ name: `lmdb open-loop floor (${storage}, ${settings.ratePerSecond}/s)`, role: 'floor', histogram: floors.durabilityOpenHistogram });
     series.push({ name: 'uws echo floor', role: 'floor', histogram: floors.networkHistogram });
   }
   if (peer !== undefined) {
@@ -198,7 +203,7 @@ export async function runSeedPeak(context: ScenarioContext): Promise<ScenarioOut
   const ack = summarizeLatency(window.run.ack);
   const fanout = summarizeLatency(window.run.fanoutToAll);
   const headline = `${storage}: ${settings.operators} operators, ${settings.ratePerSecond} cmd/s: ack p50 ${ack.p50} / p99 ${ack.p99} ms` +
-    (floors === undefined ? '' : ` (lmdb floor p99 ${floors.durability.commitLatency.p99} ms)`) +
+    (floors === undefined ? '' : ` (lmdb floor p99: open-loop ${floors.durabilityOpen.latency.p99} ms, commit ${floors.durability.commitLatency.p99} ms)`) +
     `, fan-out to all p99 ${fanout.p99} ms, dropped ${droppedCount(window)}; targets met ${targetChecks.filter((check) => check.met).length}/${targetChecks.length}`;
   const figures: { [key: string]: JsonValue } = {
     targets: targetFigures(targetChecks),
@@ -210,6 +215,7 @@ export async function runSeedPeak(context: ScenarioContext): Promise<ScenarioOut
   if (floors !== undefined) {
     const { histogram: _histogram, ...durability } = floors.durability;
     figures['durabilityFloor'] = finite(durability);
+    figures['durabilityOpenFloor'] = finite(floors.durabilityOpen);
     figures['networkFloor'] = finite({ ...floors.network, serverUsage: usageFigures(floors.network.serverUsage), clientUsage: usageFigures(floors.network.clientUsage) });
   }
   if (peer !== undefined) {
