@@ -140,9 +140,27 @@ export const sharedMachineNote = 'the load generators run on the same 2-core mac
  * directory with V8's default file names; bench/profile.ts keeps the main thread's.
  */
 export function serverProfile(context: ScenarioContext, name: string): { readonly nodeArgs: string[]; readonly path: string | undefined } {
-  if (context.profileDir === undefined) return { nodeArgs: [], path: undefined };
+  const extra = serverNodeArgs(context.args);
+  if (context.profileDir === undefined) return { nodeArgs: extra, path: undefined };
   const directory = join(context.profileDir, `${name}-${Date.now()}`);
-  return { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${directory}`], path: directory };
+  return { nodeArgs: [...extra, '--cpu-prof', `--cpu-prof-dir=${directory}`], path: directory };
+}
+
+/**
+ * `--server-node-args=<flags>`: more V8/node flags for the server under test, after the product's own
+ * (gateway/node-flags.ts), e.g. `--server-node-args=--no-single-threaded-gc` to measure without one of them.
+ * Recorded with the other options in the result file. Only `--` flags; `--import` is refused (it would run code).
+ */
+export function serverNodeArgs(args: ScenarioArgs): string[] {
+  const raw = args.text('server-node-args', '').trim();
+  if (raw === '') return [];
+  const flags = raw.split(/\s+/);
+  for (const flag of flags) {
+    if (!/^--[a-z0-9][a-z0-9-]*(=[^\s]*)?$/.test(flag) || flag.startsWith('--import') || flag.startsWith('--require')) {
+      throw new Error(`--server-node-args takes node flags like --max-semi-space-size=32; "${flag}" is not one`);
+    }
+  }
+  return flags;
 }
 
 export function round(value: number, digits = 3): number {
