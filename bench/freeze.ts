@@ -26,6 +26,7 @@ import { writeResults, type JsonValue } from './lib/results-writer.ts';
 import { generateHistory, type GeneratedHistory } from '../workers/testing/history-generator.ts';
 import { runCommandFlow, type FlowResult } from '../workers/testing/freeze-harness.ts';
 import { threadsDefault, WorkerPool } from '../workers/worker-pool.ts';
+import { workerNiceDefault } from '../workers/thread-priority.ts';
 import { taskHandlerUrl } from '../workers/worker-extension.ts';
 import type { TaskMeta, WorkerResult, WorkerTask } from '../workers/worker-task.ts';
 import type { OperationsReport } from '../workers/reports/operations-report.ts';
@@ -34,7 +35,7 @@ const { values } = parseArgs({
   strict: false,
   options: {
     calls: { type: 'string' }, days: { type: 'string' }, rate: { type: 'string' }, seconds: { type: 'string' },
-    tmpfs: { type: 'boolean' }, 'data-dir': { type: 'string' }, keep: { type: 'boolean' }, size: { type: 'string' }, out: { type: 'string' },
+    tmpfs: { type: 'boolean' }, 'data-dir': { type: 'string' }, 'worker-nice': { type: 'string' }, keep: { type: 'boolean' }, size: { type: 'string' }, out: { type: 'string' },
   },
 });
 const text = (name: string): string | undefined => (typeof values[name] === 'string' ? (values[name] as string) : undefined);
@@ -44,6 +45,8 @@ const days = Number(text('days') ?? (small ? 30 : 300));
 const ratePerSecond = Number(text('rate') ?? 200);
 const seconds = Number(text('seconds') ?? (small ? 3 : 10));
 const tmpfs = values['tmpfs'] === true;
+// The worker threads' nice value (workers/thread-priority.ts); `--worker-nice 0` measures without lowering them.
+const workerNice = Number(text('worker-nice') ?? workerNiceDefault);
 const reuse = text('data-dir');
 const mb = (bytes: number): number => Math.round(bytes / 1024 / 1024);
 
@@ -73,7 +76,7 @@ const recoveryMs = Math.round(performance.now() - recoveryStarted);
 const lastDate = history.lastDate;
 const to = addDays(lastDate, 2);
 const threads = threadsDefault();
-const pool = new WorkerPool<WorkerTask, WorkerResult>({ filename: taskHandlerUrl, threads, queueTasksMax: 8, taskTimeoutMs: 3_600_000 });
+const pool = new WorkerPool<WorkerTask, WorkerResult>({ filename: taskHandlerUrl, threads, queueTasksMax: 8, taskTimeoutMs: 3_600_000, nice: workerNice });
 
 async function task(build: (base: { dataDir: string; minPosition: number; asOfMs: number }) => WorkerTask): Promise<{ result: WorkerResult; ms: number }> {
   await host.whenDurable();
@@ -122,7 +125,7 @@ try {
   const files = writeResults({
     scenario: 'freeze',
     ...(text('out') === undefined ? {} : { outputDir: text('out') as string }),
-    parameters: { calls: history.calls, days, ratePerSecond, seconds, storage: tmpfs ? 'tmpfs' : 'disk', threads, reusedDataDir: reuse !== undefined, reportRange: `${firstDate}..${to}` },
+    parameters: { calls: history.calls, days, ratePerSecond, seconds, storage: tmpfs ? 'tmpfs' : 'disk', threads, workerNice, reusedDataDir: reuse !== undefined, reportRange: `${firstDate}..${to}` },
     figures: {
       history: { reused: reuse !== undefined, calls: history.calls, appointments: history.appointments, commands: history.commands, rejected: history.rejected, generateMs: Math.round(history.durationMs), lastPosition: history.lastPosition },
       recoveryMs,

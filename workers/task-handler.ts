@@ -15,6 +15,10 @@ import { Replica } from './replica.ts';
 import { buildOperationsReport, ReportRangeError } from './reports/operations-report.ts';
 import { operationsReportCsv, operationsReportXlsx } from './reports/report-documents.ts';
 import { contentTypes, type TaskMeta, type WorkerResult, type WorkerTask } from './worker-task.ts';
+import { applyPoolPriority } from './thread-priority.ts';
+
+// Below the engine's thread from the start (workers/thread-priority.ts): the pool passes its setting.
+export const priority = applyPoolPriority();
 
 const replicas = new Map<string, Replica>();
 

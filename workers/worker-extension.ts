@@ -6,7 +6,8 @@
  * Settings (environment; docs/workers.md): WORKERS (threads, default cores − 1, at least 1, as in
  * gateway/config.ts), WORKER_QUEUE_MAX (tasks waiting beyond the running ones, default 16),
  * WORKER_TASK_TIMEOUT_MS (default 120000), WORKER_HEAP_MB (old-generation heap per worker, default 2048),
- * WORKERS_WARM_ON_START (true: start the workers and build their replicas at start-up).
+ * WORKERS_WARM_ON_START (true: start the workers and build their replicas at start-up), WORKER_NICE (the worker
+ * threads' nice value, 0..19, default 10: below the engine's thread; workers/thread-priority.ts).
  */
 import { Gauge } from 'prom-client';
 import type { Route } from '../gateway/http/route.ts';
@@ -15,6 +16,7 @@ import { workerRoutes } from '../gateway/routes/worker-routes.ts';
 import type { GatewayContext } from '../gateway/server.ts';
 import { queueTasksMaxDefault, taskTimeoutMsDefault, threadsDefault, workerHeapMbMaxDefault, WorkerPool, type WorkerPoolSettings } from './worker-pool.ts';
 import type { WorkerResult, WorkerTask } from './worker-task.ts';
+import { workerNiceDefault, workerNiceMax } from './thread-priority.ts';
 
 export const taskHandlerUrl = new URL('./task-handler.ts', import.meta.url);
 
@@ -35,6 +37,7 @@ export function workerSettingsFromEnvironment(env: Readonly<Record<string, strin
     queueTasksMax: integer('WORKER_QUEUE_MAX', queueTasksMaxDefault, 0, 10_000),
     taskTimeoutMs: integer('WORKER_TASK_TIMEOUT_MS', taskTimeoutMsDefault, 1_000, 3_600_000),
     workerHeapMbMax: integer('WORKER_HEAP_MB', workerHeapMbMaxDefault, 64, 65_536),
+    nice: integer('WORKER_NICE', workerNiceDefault, 0, workerNiceMax),
     warmOnStart: warm === 'true' || warm === '1',
   };
 }

@@ -1,3 +1,4 @@
+import { getPriority } from 'node:os';
 import t from 'tap';
 import { TaskFailedError, TaskTimeoutError, WorkerPool, WorkerPoolBusyError } from './worker-pool.ts';
 import type { MisbehavingTask } from './test-fixtures/misbehaving-task.ts';
@@ -32,4 +33,13 @@ void t.test('the queue is bounded: one task past threads + queueTasksMax is refu
   t.equal((refused as WorkerPoolBusyError).retryAfterSeconds, 3);
   t.same(await Promise.all(admitted), [300, 10, 10], 'the admitted tasks all finish');
   t.equal(pool.stats().refusedBusy, 1);
+});
+
+void t.test('worker threads run at the pool\'s nice value; the engine\'s thread keeps its own', { skip: process.platform !== 'linux' && 'per-thread priority is Linux-only' }, async (t) => {
+  const mainBefore = getPriority(process.pid);
+  const pool = new WorkerPool<MisbehavingTask, number>({ filename, threads: 1, queueTasksMax: 2, taskTimeoutMs: 30_000, workerHeapMbMax: 64, nice: 7 });
+  t.teardown(() => pool.close());
+  t.equal(await pool.run({ kind: 'nice' }), Math.max(7, mainBefore), 'the worker thread lowered its own priority');
+  t.equal(getPriority(process.pid), mainBefore, 'the main thread did not move');
+  t.throws(() => new WorkerPool<MisbehavingTask, number>({ filename, nice: 20 }), RangeError);
 });

@@ -18,6 +18,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { Piscina } from 'piscina';
+import { workerNiceDefault, workerNiceMax } from './thread-priority.ts';
 
 export const queueTasksMaxDefault = 16;
 export const taskTimeoutMsDefault = 120_000;
@@ -32,6 +33,8 @@ export interface WorkerPoolSettings {
   readonly taskTimeoutMs?: number;
   readonly workerHeapMbMax?: number;
   readonly retryAfterSeconds?: number;
+  /** Nice value of the worker threads (0..19; workers/thread-priority.ts), default `workerNiceDefault`. */
+  readonly nice?: number;
 }
 
 /** The pool is full: refuse now and say when to come back (HTTP 503 + Retry-After). */
@@ -85,6 +88,7 @@ export class WorkerPool<Task, Result> {
   readonly queueTasksMax: number;
   readonly taskTimeoutMs: number;
   readonly workerHeapMbMax: number;
+  readonly nice: number;
   readonly retryAfterSeconds: number;
   readonly #filename: URL;
   #piscina: Piscina<Task, Result> | undefined;
@@ -101,6 +105,8 @@ export class WorkerPool<Task, Result> {
     this.queueTasksMax = settings.queueTasksMax ?? queueTasksMaxDefault;
     this.taskTimeoutMs = settings.taskTimeoutMs ?? taskTimeoutMsDefault;
     this.workerHeapMbMax = settings.workerHeapMbMax ?? workerHeapMbMaxDefault;
+    this.nice = settings.nice ?? workerNiceDefault;
+    if (!Number.isInteger(this.nice) || this.nice < 0 || this.nice > workerNiceMax) throw new RangeError(`nice must be an integer 0..${workerNiceMax}, got ${this.nice}`);
     this.retryAfterSeconds = settings.retryAfterSeconds ?? retryAfterSecondsDefault;
     for (const [name, value, min] of [['threads', this.threads, 1], ['queueTasksMax', this.queueTasksMax, 0], ['taskTimeoutMs', this.taskTimeoutMs, 1], ['workerHeapMbMax', this.workerHeapMbMax, 16]] as const) {
       if (!Number.isSafeInteger(value) || value < min) throw new RangeError(`${name} must be an integer >= ${min}, got ${value}`);
@@ -173,6 +179,7 @@ export class WorkerPool<Task, Result> {
       atomics: 'disabled',
       resourceLimits: { maxOldGenerationSizeMb: this.workerHeapMbMax },
       execArgv: workerExecArgv(),
+      workerData: { nice: this.nice },
     });
     return this.#piscina;
   }
