@@ -4,35 +4,23 @@
  */
 import type { HomeCall } from '../engine/index.ts';
 import { zoneOffsetMs } from '../engine/domain/local-time.ts';
+import { ZoneKeyedCache } from '../engine/domain/zone-keyed-cache.ts';
 
 /**
- * Formatted instants, per zone, by epoch ms: a call's instants are sent again with every change of it (its
- * reply, each diff, snapshots), and formatting built several strings each time. Bounded; starts over when full.
+ * Formatted instants by zone and epoch ms: a call's instants are sent again with every change of it (its reply,
+ * each diff, snapshots), and formatting built several strings each time. Bounded; starts over when full.
  */
-const isoCache = new Map<string, Map<number, string>>();
-let isoCacheEntries = 0;
-const isoCacheEntriesMax = 200_000;
+const isoCache = new ZoneKeyedCache<string>(200_000);
 
 export function isoAt(ms: number, timeZone: string): string {
-  let zone = isoCache.get(timeZone);
-  const cached = zone?.get(ms);
+  const cached = isoCache.get(timeZone, ms);
   if (cached !== undefined) return cached;
   const offsetMs = zoneOffsetMs(ms, timeZone);
   const local = new Date(ms + offsetMs).toISOString().slice(0, 19);
   const sign = offsetMs < 0 ? '-' : '+';
   const minutes = Math.abs(Math.round(offsetMs / 60_000));
   const formatted = `${local}${sign}${String(Math.floor(minutes / 60)).padStart(2, '0')}:${String(minutes % 60).padStart(2, '0')}`;
-  if (isoCacheEntries >= isoCacheEntriesMax) {
-    isoCache.clear();
-    isoCacheEntries = 0;
-    zone = undefined;
-  }
-  if (zone === undefined) {
-    zone = new Map();
-    isoCache.set(timeZone, zone);
-  }
-  zone.set(ms, formatted);
-  isoCacheEntries += 1;
+  isoCache.set(timeZone, ms, formatted);
   return formatted;
 }
 

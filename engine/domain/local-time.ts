@@ -3,15 +3,16 @@
  * platform's time-zone database (Intl) and are cached per zone and hour, so a lookup on the command path is
  * a map read. Dates are `YYYY-MM-DD` strings; minutes are minutes since local midnight.
  */
+import { ZoneKeyedCache } from './zone-keyed-cache.ts';
+
 const hourMs = 3_600_000;
 const dayMs = 86_400_000;
 /** Bound on cached (zone, hour) offsets before the cache is cleared; a zone needs one entry per hour. */
 const offsetCacheEntriesMax = 50_000;
 
 const formatters = new Map<string, Intl.DateTimeFormat>();
-/** Per zone, offsets by hour number (no key string built per lookup: this runs for every instant formatted). */
-const offsetCache = new Map<string, Map<number, number>>();
-let offsetCacheEntries = 0;
+/** Offsets by zone and hour number: this runs for every instant formatted or placed in a day. */
+const offsetCache = new ZoneKeyedCache<number>(offsetCacheEntriesMax);
 
 function formatterFor(timeZone: string): Intl.DateTimeFormat {
   let formatter = formatters.get(timeZone);
@@ -43,25 +44,13 @@ export function isValidTimeZone(timeZone: string): boolean {
 /** Offset of local wall time from UTC, in ms, at the instant `atMs`. */
 export function zoneOffsetMs(atMs: number, timeZone: string): number {
   const hour = Math.floor(atMs / hourMs);
-  let zone = offsetCache.get(timeZone);
-  const cached = zone?.get(hour);
+  const cached = offsetCache.get(timeZone, hour);
   if (cached !== undefined) return cached;
   const hourStart = hour * hourMs;
   const parts = formatterFor(timeZone).formatToParts(hourStart);
   const field = (type: Intl.DateTimeFormatPartTypes): number => Number(parts.find((p) => p.type === type)?.value ?? 0);
-  const wallAsUtc = Date.UTC(field('year'), field('month') - 1, field('day'), field('hour'), field('minute'), field('second'));
-  const offset = wallAsUtc - hourStart;
-  if (offsetCacheEntries >= offsetCacheEntriesMax) {
-    offsetCache.clear();
-    offsetCacheEntries = 0;
-    zone = undefined;
-  }
-  if (zone === undefined) {
-    zone = new Map();
-    offsetCache.set(timeZone, zone);
-  }
-  zone.set(hour, offset);
-  offsetCacheEntries += 1;
+  const offset = Date.UTC(field('year'), field('month') - 1, field('day'), field('hour'), field('minute'), field('second')) - hourStart;
+  offsetCache.set(timeZone, hour, offset);
   return offset;
 }
 
