@@ -137,6 +137,8 @@ t.test('slot ids name doctor, date and time', (t) => {
   for (let minute = 0; minute < 120_000; minute += 1) parseSlotId(`gp1-d${minute}.20261124.0805`);
   t.same(parseSlotId('gp1-d1.20261124.0805'), { doctorId: 'gp1-d1', date: '2026-11-24', startMinutes: 485 }, 'right after the memo filled and started over');
   t.equal(parseSlotId('gp1-d1.20261124.2460'), undefined);
+  t.equal(parseSlotId(`gp1-d1.20261124.0805${'x'.repeat(30_000)}`), undefined, 'an overlong id is refused (and not kept)');
+  t.same(parseSlotId(`${'d'.repeat(64)}.20261124.0805`), { doctorId: 'd'.repeat(64), date: '2026-11-24', startMinutes: 485 }, 'the longest valid id');
   t.end();
 });
 

@@ -119,6 +119,8 @@ const slotIdPattern = /^([A-Za-z0-9_-]{1,64})\.(\d{4})(\d{2})(\d{2})\.([01]\d|2[
 /** The parts of a well-formed slot id, or undefined. */
 export function parseSlotId(slotId: unknown): ParsedSlotId | undefined {
   if (typeof slotId !== 'string') return undefined;
+  // Longer than any slot id: parsed (and refused) without a memo entry, so junk cannot fill memory.
+  if (slotId.length > slotIdCharsMax) return parseSlotIdUncached(slotId);
   const known = parsedSlotIds.get(slotId);
   if (known !== undefined) return known === null ? undefined : known;
   const parsed = parseSlotIdUncached(slotId);
@@ -132,6 +134,8 @@ export function parseSlotId(slotId: unknown): ParsedSlotId | undefined {
  * often more than once, and in a booking storm thousands of requests a second name the same few slots.
  */
 const parsedSlotIds = new Map<string, ParsedSlotId | null>();
+/** `<doctor id of at most 64>.YYYYMMDD.HHMM`. */
+const slotIdCharsMax = 64 + 1 + 8 + 1 + 4;
 const parsedSlotIdsMax = 100_000;
 
 function parseSlotIdUncached(slotId: string): ParsedSlotId | undefined {
