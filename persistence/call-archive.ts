@@ -37,6 +37,8 @@ export function closedCalls(events: readonly AddressedEvent[], lookup: (callId: 
 
 export class CallArchive implements CallArchiveReader {
   readonly #db: Database<HomeCall | number, string>;
+  /** Closed calls copied when decided, waiting for their tick's entry (`writeStaged`); readable already. */
+  readonly #staged = new Map<string, HomeCall>();
   /** Calls whose write has not committed yet, by id, with the number of writes of each in flight. */
   readonly #writing = new Map<string, { call: HomeCall; writes: number }>();
   #position: number;
@@ -49,6 +51,8 @@ export class CallArchive implements CallArchiveReader {
 
   get(callId: string): HomeCall | undefined {
     if (callId === positionKey) return undefined;
+    const staged = this.#staged.get(callId);
+    if (staged !== undefined) return staged;
     const writing = this.#writing.get(callId);
     if (writing !== undefined) return writing.call;
     const value = this.#db.get(callId);
@@ -80,6 +84,22 @@ export class CallArchive implements CallArchiveReader {
       writes.push(this.#db.put(positionKey, position));
     }
     return Promise.all(writes);
+  }
+
+  /**
+   * Keeps copies of closed calls until their tick's entry is written: an eviction decided before that (a clock
+   * jump while appends are in flight) still finds them here.
+   */
+  stage(calls: readonly HomeCall[]): void {
+    for (const call of calls) this.#staged.set(call.id, call);
+  }
+
+  /** Writes the staged calls with the position of the entry being appended now (same transaction). */
+  writeStaged(position: number): Promise<unknown> {
+    const calls = [...this.#staged.values()];
+    const written = this.write(calls, position);
+    this.#staged.clear();
+    return written;
   }
 
   #write(call: HomeCall): Promise<unknown> {

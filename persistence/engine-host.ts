@@ -16,7 +16,7 @@
  * Bounds: a snapshot every `snapshotEveryEvents` events or `snapshotEveryMs`, whichever
  * comes first; the snapshot's encoding runs on this thread, and its pause is measured (`lastSnapshotPauseMs`).
  */
-import { createEngine, ReadModel, type AddressedEvent, type Clock, type Command, type Engine, type HomeCall, type IdSource } from '../engine/index.ts';
+import { createEngine, ReadModel, type AddressedEvent, type Clock, type Command, type Engine, type IdSource } from '../engine/index.ts';
 import type { Address } from '../engine/address.ts';
 import { LmdbEnvironment } from './lmdb-environment.ts';
 import { LmdbEventLog } from './lmdb-event-log.ts';
@@ -104,11 +104,6 @@ export class EngineHost {
   readonly ledger: IdempotencyLedger;
   readonly archive: CallArchive;
   #pendingRecords: IdempotencyRecord[] = [];
-  /**
-   * Calls closed this tick, copied when decided: a later command of the same tick may evict them (a clock
-   * jump), and the archive write goes out with the tick's entry.
-   */
-  #closedCalls: HomeCall[] = [];
   readonly #snapshots: SnapshotStore;
   #waiters: Waiter[] = [];
   #flushScheduled = false;
@@ -274,9 +269,7 @@ export class EngineHost {
       this.#appendsInFlight += 1;
       const started = performance.now();
       // The archive's writes first: issued in this turn, they share the entry's LMDB transaction.
-      const calls = this.#closedCalls;
-      this.#closedCalls = [];
-      void this.archive.write(calls, position).catch((error: unknown) => this.#fatal(error));
+      void this.archive.writeStaged(position).catch((error: unknown) => this.#fatal(error));
       this.#lastDurable = this.#log.append(records).then(
         (durable) => {
           this.lastCommitMs = performance.now() - started;
@@ -303,8 +296,13 @@ export class EngineHost {
     this.#maybeSnapshot();
   }
 
+  /**
+   * Calls closed by these events, copied when decided and staged in the archive (readable there at once): a
+   * later command may evict them before their entry is written (a clock jump), and the archive write goes
+   * out with that entry.
+   */
   #captureClosed(events: readonly AddressedEvent[]): void {
-    if (events.length > 0) for (const call of closedCalls(events, (id) => this.read.call(id))) this.#closedCalls.push(call);
+    if (events.length > 0) this.archive.stage(closedCalls(events, (id) => this.read.call(id)));
   }
 
   /** An append completed: the commands that waited meanwhile go out as the next entry. */
