@@ -1,7 +1,9 @@
 /**
  * Bearer tokens, stored hashed (SHA-256 of the secret) in LMDB beside the log, each with a role and a scope.
  * A token reads `cdt_<id>_<secret>`: the id finds the record, the secret is compared in constant time. The
- * secret itself is shown once, when the token is made, and never stored or logged.
+ * secret itself is shown once, when the token is made, and never written to disk or logged; in memory, the
+ * last secret verified for each token is kept for the constant-time fast path below (a heap dump of the
+ * server therefore holds live tokens, as its open sockets' sessions do anyway).
  *
  * Bounds: `tokensMax` tokens (all cached in memory: a region has thousands of operators, not millions).
  */
@@ -32,7 +34,7 @@ export class TokenStore {
    * command and a partner sends it with every request, and a SHA-256 per check was ~2% of the server's CPU.
    * The next check compares against it in constant time instead; disabling the token drops it.
    */
-  readonly #verified = new Map<string, { readonly secret: Buffer; readonly principal: Principal }>();
+  readonly #verified = new Map<string, { readonly secret: Uint8Array; readonly principal: Principal }>();
   /** Other bearer credentials (the UI's sign-in sessions), asked for any token that is not a `cdt_` one. */
   readonly #otherVerifiers: Array<(token: string) => Principal | undefined> = [];
 
@@ -95,7 +97,8 @@ export class TokenStore {
     const actual = createHash('sha256').update(presented).digest();
     if (!timingSafeEqual(expected, actual)) return undefined;
     const principal = principalOf(record);
-    this.#verified.set(id, { secret: presented, principal });
+    // A copy in memory of its own: `presented` may be a slice of Node's shared 8 KB pool.
+    this.#verified.set(id, { secret: new Uint8Array(presented), principal });
     return principal;
   }
 }
