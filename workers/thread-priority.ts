@@ -5,6 +5,7 @@
  * starts. Elsewhere, or when the system refuses, the worker runs at normal priority and says so.
  */
 import { readlinkSync } from 'node:fs';
+import { access } from 'node:fs/promises';
 import { getPriority, setPriority } from 'node:os';
 import { workerData } from 'piscina';
 
@@ -39,10 +40,13 @@ export function lowerThisThreadPriority(nice: number): PriorityOutcome {
 }
 
 /**
- * In a pool's worker (at the top of its module): applies the pool's `nice` (workerData, set by WorkerPool),
- * or the default.
+ * In a pool's worker (at the top of its module): applies the pool's `nice` (workerData, set by WorkerPool), or
+ * the default. Threads inherit the nice value of the thread that starts them, and libuv's threadpool — shared
+ * with the engine's thread for file, crypto and LMDB work — starts, synchronously, on its first use from
+ * whichever thread that is: one file operation started first makes sure it exists before this thread lowers.
  */
 export function applyPoolPriority(): PriorityOutcome {
+  void access(process.cwd()).catch(() => undefined);
   const setting: unknown = typeof workerData === 'object' && workerData !== null ? Reflect.get(workerData, 'nice') : undefined;
   return lowerThisThreadPriority(typeof setting === 'number' ? setting : workerNiceDefault);
 }
