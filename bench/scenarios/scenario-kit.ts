@@ -149,14 +149,17 @@ export function serverProfile(context: ScenarioContext, name: string): { readonl
 /**
  * `--server-node-args=<flags>`: more V8/node flags for the server under test, after the product's own
  * (gateway/node-flags.ts), e.g. `--server-node-args=--no-single-threaded-gc` to measure without one of them.
- * Recorded with the other options in the result file. Only `--` flags; `--import` is refused (it would run code).
+ * Recorded with the other options in the result file. Only `--` flags; flags that load code or open a debugger
+ * port are refused.
  */
+const codeLoadingFlags = ['--import', '--require', '--loader', '--experimental-loader', '--inspect', '--debug'];
+
 export function serverNodeArgs(args: ScenarioArgs): string[] {
   const raw = args.text('server-node-args', '').trim();
   if (raw === '') return [];
   const flags = raw.split(/\s+/);
   for (const flag of flags) {
-    if (!/^--[a-z0-9][a-z0-9-]*(=[^\s]*)?$/.test(flag) || flag.startsWith('--import') || flag.startsWith('--require')) {
+    if (!/^--[a-z0-9][a-z0-9-]*(=[^\s]*)?$/.test(flag) || codeLoadingFlags.some((prefix) => flag.startsWith(prefix))) {
       throw new Error(`--server-node-args takes node flags like --max-semi-space-size=32; "${flag}" is not one`);
     }
   }
