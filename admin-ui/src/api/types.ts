@@ -3,10 +3,13 @@
  * as the browser sees them: instants are ISO 8601 strings with the clinic's offset, dates `YYYY-MM-DD`.
  * Only the fields the screens use are named; the server may send more.
  */
-export type CallStatus = 'received' | 'new' | 'assigned' | 'completed' | 'cancelled' | 'transferred';
-export type CallKind = 'primary' | 'repeat' | 'active_visit' | 'urgent';
-export type CallSource = 'portal' | 'call_center' | 'registry' | 'doctor' | 'smp';
-export type AgeCategory = 'child' | 'adult';
+// The vocabularies and the address are the engine's own (type-only imports: nothing of the engine is bundled).
+import type { AgeCategory } from '../../../engine/directory.ts';
+import type { CallAddress, CallKind, CallSource, CallStatus } from '../../../engine/home-call.ts';
+
+export type { AgeCategory, CallKind, CallSource, CallStatus };
+/** Passed through to the wire as the engine keeps it. */
+export type Address = CallAddress;
 
 export const callKinds: readonly CallKind[] = ['primary', 'repeat', 'active_visit', 'urgent'];
 export const callSources: readonly CallSource[] = ['call_center', 'registry', 'doctor', 'smp', 'portal'];
@@ -24,19 +27,6 @@ export interface Patient {
   readonly cardNumber?: string;
   readonly ageYears?: number;
   readonly ageCategory?: AgeCategory;
-}
-
-export interface Address {
-  readonly text: string;
-  readonly house?: string;
-  readonly building?: string;
-  readonly structure?: string;
-  readonly apartment?: string;
-  readonly entrance?: string;
-  readonly floor?: number;
-  readonly intercom?: string;
-  readonly landmarks?: string;
-  readonly privateSector?: boolean;
 }
 
 export interface Call {
