@@ -6,8 +6,8 @@
  * the caller's scope. The engine makes it idempotent: a result for an attempt already recorded changes nothing.
  */
 import { calloutResults, ownerOf, type CalloutResult, type RegionState } from '../../engine/index.ts';
-import { CsvLimitError, parseCsv, recordObject } from '../csv/csv-parser.ts';
-import type { ImportPlan, LineOutcome, PlannedCommand } from './directory-plan.ts';
+import { recordObject } from '../csv/csv-parser.ts';
+import { tableOrRefusal, type ImportPlan, type LineOutcome, type PlannedCommand } from './directory-plan.ts';
 
 /** One wording for "no such appointment" and "another tenant's", so a caller learns nothing across tenants. */
 export function notVisible(appointmentId: string): string {
@@ -17,13 +17,9 @@ export function notVisible(appointmentId: string): string {
 const isoInstantPattern = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})$/;
 
 export function planCalloutResultsImport(csv: string, region: RegionState): ImportPlan {
-  let table;
-  try {
-    table = parseCsv(csv);
-  } catch (error) {
-    if (error instanceof CsvLimitError) return { rowsRead: 0, lines: [{ line: error.line, outcome: 'invalid', message: error.message }], commands: [] };
-    throw error;
-  }
+  const parsed = tableOrRefusal(csv);
+  if ('refused' in parsed) return parsed.refused;
+  const { table } = parsed;
   const lines: LineOutcome[] = [];
   const commands: PlannedCommand[] = [];
   for (const record of table.records) {

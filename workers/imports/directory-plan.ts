@@ -37,14 +37,20 @@ export interface ImportPlan {
 
 type Draft<K extends DirectoryDraft['kind']> = Extract<DirectoryDraft, { kind: K }>;
 
-export function planDirectoryImport(csv: string, region: RegionState): ImportPlan {
-  let table;
+/** The file's table, or the plan that refuses it whole (a CSV past its bounds, named by line). */
+export function tableOrRefusal(csv: string): { readonly table: ReturnType<typeof parseCsv> } | { readonly refused: ImportPlan } {
   try {
-    table = parseCsv(csv);
+    return { table: parseCsv(csv) };
   } catch (error) {
-    if (error instanceof CsvLimitError) return { rowsRead: 0, lines: [{ line: error.line, outcome: 'invalid', message: error.message }], commands: [] };
+    if (error instanceof CsvLimitError) return { refused: { rowsRead: 0, lines: [{ line: error.line, outcome: 'invalid', message: error.message }], commands: [] } };
     throw error;
   }
+}
+
+export function planDirectoryImport(csv: string, region: RegionState): ImportPlan {
+  const parsed = tableOrRefusal(csv);
+  if ('refused' in parsed) return parsed.refused;
+  const { table } = parsed;
   const lines: LineOutcome[] = [];
   const drafts: DirectoryDraft[] = [];
   for (const record of table.records) {
