@@ -35,7 +35,8 @@ void t.test('the queue is bounded: one task past threads + queueTasksMax is refu
   t.equal(pool.stats().refusedBusy, 1);
 });
 
-void t.test('worker threads run at the pool\'s nice value; the engine\'s thread keeps its own', { skip: process.platform !== 'linux' && 'per-thread priority is Linux-only' }, async (t) => {
+// Linux, where the product runs (per-thread priority is Linux-only).
+void t.test('worker threads run at the pool\'s nice value; the engine\'s thread keeps its own', async (t) => {
   const mainBefore = getPriority(process.pid);
   const pool = new WorkerPool<MisbehavingTask, number>({ filename, threads: 1, queueTasksMax: 2, taskTimeoutMs: 30_000, workerHeapMbMax: 64, nice: 7 });
   t.teardown(() => pool.close());
