@@ -120,7 +120,12 @@ function decideReceiveTransfer(
   const call: HomeCall = {
     ...base,
     status: 'new',
-    transferredFrom: { clinicId: message.fromClinicId, callId: message.fromCallId },
+    transferredFrom: {
+      clinicId: message.fromClinicId,
+      callId: message.fromCallId,
+      ...(message.fromNumber === undefined ? {} : { number: message.fromNumber }),
+      ...(message.fromCreatedAt === undefined ? {} : { createdAt: message.fromCreatedAt }),
+    },
     history: [{ at: context.at, status: 'new', by: context.by, note: `transferred from ${message.fromClinicId}` }],
   };
   return accept([{ type: 'CallRegistered', call }]);
@@ -283,6 +288,9 @@ function decideTransferOut(
         callId: message.toCallId,
         fromClinicId: state.id,
         fromCallId: call.id,
+        fromNumber: call.number,
+        // A call moved twice keeps its very first registration time: the patient has waited since then.
+        fromCreatedAt: call.transferredFrom?.createdAt ?? call.createdAt,
         intake: {
           source: intake.source,
           kind: intake.kind,

@@ -182,7 +182,7 @@ t.test('transfer: the call leaves, the target holds a new linked call, the open-
   t.equal(link.clinicId, 'gp2');
   const target = h.read.call(link.callId);
   t.equal(target?.status, 'new');
-  t.same(target?.transferredFrom, { clinicId: 'gp1', callId: call.id });
+  t.same(target?.transferredFrom, { clinicId: 'gp1', callId: call.id, number: call.number, createdAt: call.createdAt }, 'linked back, with its number and first registration time');
   t.equal(target?.patient.id, call.patient.id);
   t.equal(h.read.doctor('gp1-d1')?.visitsOn('2026-11-23').size, 0, 'the old doctor lost the visit');
   t.equal(h.read.region().openCallByPatient.get(call.patient.id), link.callId);

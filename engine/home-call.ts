@@ -115,6 +115,7 @@ export interface HomeCall extends CallIntake {
   note?: string;
   cancelReason?: string;
   transferredTo?: { readonly clinicId: string; readonly callId: string; readonly reason: string };
-  readonly transferredFrom?: { readonly clinicId: string; readonly callId: string };
+  /** Where a transferred call came from; `number` and `createdAt` (the first registration) are absent on calls moved before they were kept. */
+  readonly transferredFrom?: { readonly clinicId: string; readonly callId: string; readonly number?: number; readonly createdAt?: number };
   readonly history: CallHistoryEntry[];
 }

@@ -114,6 +114,9 @@ export type ClinicInternal =
       readonly callId: string;
       readonly fromClinicId: string;
       readonly fromCallId: string;
+      /** The call's number and first registration at the sending clinic (absent in messages logged before). */
+      readonly fromNumber?: number;
+      readonly fromCreatedAt?: number;
       readonly intake: CallIntake;
     }
   | { readonly type: 'TimersDue'; readonly at: number };

@@ -56,6 +56,9 @@ export function callWire(call: HomeCall, timeZone: string): Record<string, unkno
   if (call.note !== undefined) wire['note'] = call.note;
   if (call.cancelReason !== undefined) wire['cancelReason'] = call.cancelReason;
   if (call.transferredTo !== undefined) wire['transferredTo'] = call.transferredTo;
-  if (call.transferredFrom !== undefined) wire['transferredFrom'] = call.transferredFrom;
+  if (call.transferredFrom !== undefined) {
+    const from = call.transferredFrom;
+    wire['transferredFrom'] = from.createdAt === undefined ? from : { ...from, createdAt: at(from.createdAt) };
+  }
   return wire;
 }

@@ -10,12 +10,13 @@ import { assertNever } from '../router.ts';
 import { copyAppointment, isLegalAppointmentTransition, keepsSlot, type Appointment } from './appointment.ts';
 import { appointmentRetentionDays } from './appointment-book.ts';
 import type { CalendarDoctorEvent } from './calendar-messages.ts';
+import { withDoctorCalendarDefaults } from './calendar-settings.ts';
 
 export function evolveCalendar(state: DoctorState, event: CalendarDoctorEvent): void {
   const { calendar, appointments } = state;
   switch (event.type) {
     case 'DoctorCalendarSettingsChanged':
-      calendar.settings = { ...event.settings };
+      calendar.settings = withDoctorCalendarDefaults(event.settings);
       return;
     case 'ScheduleSet':
       calendar.setTemplate(event.template);

@@ -12,7 +12,8 @@ import { assertNever } from '../router.ts';
 import { AlertBoard, type Alert } from './alert-board.ts';
 import type { CalendarClinicCommand, CalendarClinicEvent, CalendarClinicInternal } from './calendar-messages.ts';
 import {
-  defaultCalendarSettings, defaultDoctorCalendarSettings, doctorPartOf, validateCalendarSettings, type CalendarSettings,
+  defaultCalendarSettings, defaultDoctorCalendarSettings, doctorPartOf, doctorPartsDiffer, validateCalendarSettings, withCalendarDefaults,
+  type CalendarSettings,
 } from './calendar-settings.ts';
 import { Outbox, type OutboxItem, type OutboxSnapshot } from './outbox.ts';
 
@@ -34,7 +35,7 @@ export class ClinicCalendar {
   static fromSnapshot(snapshot: ClinicCalendarSnapshot | undefined): ClinicCalendar {
     const calendar = new ClinicCalendar();
     if (snapshot === undefined) return calendar;
-    calendar.settings = { ...snapshot.settings };
+    calendar.settings = withCalendarDefaults(snapshot.settings);
     calendar.outbox = Outbox.fromSnapshot(snapshot.outbox);
     calendar.alerts = AlertBoard.fromSnapshot(snapshot.alerts);
     return calendar;
@@ -44,8 +45,7 @@ export class ClinicCalendar {
 /** Sent to a doctor joining the roster when the clinic's calendar settings are not the defaults. */
 export function settingsForNewDoctor(state: ClinicState, doctorId: string): Outgoing[] {
   const part = doctorPartOf(state.calendar.settings);
-  const isDefault =
-    part.slotHorizonDays === defaultDoctorCalendarSettings.slotHorizonDays && part.holdTtlMinutes === defaultDoctorCalendarSettings.holdTtlMinutes;
+  const isDefault = !doctorPartsDiffer(part, defaultDoctorCalendarSettings);
   return isDefault ? [] : [{ to: doctorAddress(doctorId), message: { type: 'ApplyCalendarSettings', settings: part } }];
 }
 
@@ -63,7 +63,7 @@ export function decideClinicCalendar(
       if ('code' in settings) return rejected(settings);
       const before = doctorPartOf(calendar.settings);
       const after = doctorPartOf(settings);
-      const changed = before.slotHorizonDays !== after.slotHorizonDays || before.holdTtlMinutes !== after.holdTtlMinutes;
+      const changed = doctorPartsDiffer(before, after);
       const send: Outgoing[] = changed
         ? [...state.roster.keys()].map((doctorId) => ({ to: doctorAddress(doctorId), message: { type: 'ApplyCalendarSettings', settings: after } }))
         : [];
@@ -111,7 +111,7 @@ export function decideClinicCalendar(
 export function evolveClinicCalendar(calendar: ClinicCalendar, event: CalendarClinicEvent): void {
   switch (event.type) {
     case 'ClinicCalendarSettingsChanged':
-      calendar.settings = { ...event.settings };
+      calendar.settings = withCalendarDefaults(event.settings);
       return;
     case 'NotificationQueued':
       calendar.outbox.push({ ...event.item, fields: { ...event.item.fields } });

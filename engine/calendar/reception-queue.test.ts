@@ -57,6 +57,8 @@ t.test('queue numbers start again each day and are unique within it', (t) => {
   const h = new CalendarHarness();
   const todays = h.booked(slot(therapist, today, '11:00'));
   const tomorrows = [h.booked(slot(therapist, tomorrow, '08:00')), h.booked(slot(therapist, tomorrow, '08:15'))];
+  // Check-in opens an hour before the appointment (the default window).
+  h.moveTo(today, '10:00');
   t.equal(queueNumberOf(h.submit({ type: 'CheckInAppointment', appointmentId: todays.id })), 1);
   t.equal(rejectionOf(h.submit({ type: 'CheckInAppointment', appointmentId: tomorrows[0]!.id })).code, 'rule_broken', 'check-in only on the day');
   h.moveTo(tomorrow, '07:50');
@@ -81,6 +83,31 @@ t.test('no-show only once the time has come; check-in refused on a stopped day',
   t.equal(rejectionOf(h.submit({ type: 'CheckInAppointment', appointmentId: b.id })).code, 'rule_broken');
   t.equal(rejectionOf(h.submit({ type: 'CheckInAppointment', appointmentId: `${therapist}.nope` })).code, 'not_found');
   t.equal(rejectionOf(h.submit({ type: 'CallNextPatient', doctorId: 'ghost' })).code, 'not_found');
+  checkSnapshotAndReplay(t, h);
+  t.end();
+});
+
+t.test('check-in opens checkInOpensMinutesBefore (default 60) before the appointment, with the time it opens', (t) => {
+  const h = new CalendarHarness();
+  const visit = h.booked(slot(therapist, today, '11:00'));
+  const early = rejectionOf(h.submit({ type: 'CheckInAppointment', appointmentId: visit.id }));
+  t.equal(early.code, 'rule_broken', 'two hours ahead is refused');
+  t.equal(early.message, 'check-in opens 60 minutes before the appointment: at 10:00 for the one at 11:00');
+  t.match(early, { details: { rule: 'check_in_window', opensAt: '10:00', startsAt: '11:00', windowMinutes: '60' } }, 'with the local opening time for the desk');
+  h.moveTo(today, '09:59');
+  t.equal(rejectionOf(h.submit({ type: 'CheckInAppointment', appointmentId: visit.id })).code, 'rule_broken', 'a minute before the window is still refused');
+  h.moveTo(today, '10:00');
+  t.equal(queueNumberOf(h.submit({ type: 'CheckInAppointment', appointmentId: visit.id })), 1, 'at the opening minute it is taken');
+
+  // A clinic widens the window; its doctors get the new value and the rule follows it.
+  const settings = h.submit({ type: 'UpdateCalendarSettings', clinicId: 'gp1', settings: { checkInOpensMinutesBefore: 180 } }, 'admin:test');
+  t.ok(settings.ok, 'the clinic sets a three-hour window');
+  const later = h.booked(slot(therapist, today, '11:45'));
+  t.equal(queueNumberOf(h.submit({ type: 'CheckInAppointment', appointmentId: later.id })), 2, 'now 1 h 45 min ahead is within the window');
+  for (const bad of [0, -5, 721, 1.5]) {
+    const refused = rejectionOf(h.submit({ type: 'UpdateCalendarSettings', clinicId: 'gp1', settings: { checkInOpensMinutesBefore: bad } }, 'admin:test'));
+    t.match(refused, { code: 'invalid', field: '/settings/checkInOpensMinutesBefore' }, `${bad} is refused`);
+  }
   checkSnapshotAndReplay(t, h);
   t.end();
 });

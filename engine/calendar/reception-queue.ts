@@ -3,11 +3,14 @@
  * queue orders checked-in patients by appointment time; "call next" takes the first into the cabinet (busy),
  * completing frees it. A patient's position and expected wait are derived on read (`queueView`).
  *
+ * Check-in opens `checkInOpensMinutesBefore` minutes (a clinic setting, 60 by default) before the appointment;
+ * earlier it is refused with the local time it opens at (details.opensAt), so the desk can say when.
+ *
  * The expected wait assumes the doctor serves in queue order and each visit takes its slot's length; the
  * visit in service is expected to take its slot's length from when it began (at least until now).
  */
 import { accept, rejected, type DecideContext, type Decision } from '../actor.ts';
-import { localDate } from '../domain/local-time.ts';
+import { formatHhmm, localDate, localParts } from '../domain/local-time.ts';
 import type { DoctorState } from '../doctor-state.ts';
 import type { DoctorEvent, DoctorInput } from '../messages.ts';
 import { reject } from '../rejection.ts';
@@ -25,6 +28,18 @@ export function decideCheckIn(state: DoctorState, message: Message<'CheckInAppoi
   }
   if (state.needsRebooking(appointment.id)) {
     return rejected(reject('rule_broken', 'the doctor does not receive at this time; rebook the appointment', '/appointmentId'));
+  }
+  const windowMinutes = state.calendar.settings.checkInOpensMinutesBefore;
+  const opensAt = appointment.startAt - windowMinutes * 60_000;
+  if (context.at < opensAt) {
+    const opens = formatHhmm(localParts(opensAt, state.timeZone).minutes);
+    const starts = formatHhmm(localParts(appointment.startAt, state.timeZone).minutes);
+    return rejected(reject(
+      'rule_broken',
+      `check-in opens ${windowMinutes} minutes before the appointment: at ${opens} for the one at ${starts}`,
+      '/appointmentId',
+      { rule: 'check_in_window', opensAt: opens, startsAt: starts, windowMinutes: String(windowMinutes) },
+    ));
   }
   const queueNumber = state.appointments.nextQueueNumber(today);
   const event: DoctorEvent = { type: 'AppointmentCheckedIn', appointmentId: appointment.id, queueNumber, at: context.at, by: context.by };

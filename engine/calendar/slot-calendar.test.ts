@@ -87,7 +87,7 @@ t.test('a doctor joining a clinic with its own settings gets them', (t) => {
   );
   t.ok(added.ok);
   const calendar = h.doctor('gp2-new').calendar;
-  t.same(calendar.settings, { slotHorizonDays: 7, holdTtlMinutes: 2 });
+  t.same(calendar.settings, { slotHorizonDays: 7, holdTtlMinutes: 2, checkInOpensMinutesBefore: 60 });
   t.equal(calendar.days.size, 7);
   t.equal(calendar.days.get(tomorrow)?.slots.length, 4, 'neurologists get 30-minute slots');
   checkSnapshotAndReplay(t, h);

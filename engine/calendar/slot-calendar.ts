@@ -13,7 +13,7 @@
 import { addDays, instantOf } from '../domain/local-time.ts';
 import { IndexedHeap } from '../lib/indexed-heap.ts';
 import { assert } from '../rejection.ts';
-import { defaultDoctorCalendarSettings, type DoctorCalendarSettings } from './calendar-settings.ts';
+import { defaultDoctorCalendarSettings, withDoctorCalendarDefaults, type DoctorCalendarSettings } from './calendar-settings.ts';
 import { parseSlotId, slotIdOf, slotShapesOn, type SlotRule, type SlotShape } from './slot-template.ts';
 
 export const exceptionsPerDoctorMax = 100;
@@ -333,7 +333,7 @@ export class SlotCalendar {
   static fromSnapshot(doctorId: string, timeZone: string, snapshot: SlotCalendarSnapshot): SlotCalendar {
     const calendar = new SlotCalendar(doctorId);
     calendar.timeZone = timeZone;
-    calendar.settings = { ...snapshot.settings };
+    calendar.settings = withDoctorCalendarDefaults(snapshot.settings);
     calendar.template = snapshot.template.map((rule) => ({ ...rule }));
     calendar.today = snapshot.today;
     for (const exception of snapshot.exceptions) calendar.exceptions.set(exception.id, { ...exception });

@@ -15,6 +15,7 @@ const DoctorView = Type.Object(
   { id: Type.String(), name: Type.String(), specialty: Type.String(), subdivision: Type.String(), districts: Type.Array(Type.String()) },
   { additionalProperties: true, $id: 'Doctor' },
 );
+const DistrictView = Type.Object({ id: Type.String(), name: Type.String(), subdivisionId: Type.String() }, { additionalProperties: true, $id: 'District' });
 const ClinicsQuery = Type.Object({ name: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })) }, closed);
 const Minutes = Type.Integer({ minimum: 0, maximum: 1440 });
 const AddClinicBody = Type.Object(
@@ -103,6 +104,22 @@ export function directoryRoutes(deps: RouteDeps): Route[] {
         if (clinic === undefined || clinic.info === undefined) throw new Problem(404, 'not_found', `clinic ${clinicId} not found`);
         const subdivisions = new Map(clinic.info.subdivisions.map((s) => [s.id, s.name]));
         return { status: 200, body: [...clinic.roster.values()].map((d) => doctorWire(d, subdivisions.get(d.subdivisionId) ?? d.subdivisionId)) };
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/api/v1/clinics/:id/districts',
+      operationId: 'listDistricts',
+      summary: "A clinic's districts by id and name (the desk and the assign dialog show names, not ids)",
+      tag,
+      replies: { 200: Type.Array(DistrictView), ...problemReplies },
+      handle: async (context) => {
+        const clinicId = context.params[0] as string;
+        requireClinic(context.principal, clinicId);
+        const read = await readModel(deps);
+        if (read.clinic(clinicId)?.info === undefined) throw new Problem(404, 'not_found', `clinic ${clinicId} not found`);
+        const districts = [...read.region().districts.values()].filter((district) => district.clinicId === clinicId);
+        return { status: 200, body: districts.map((district) => ({ id: district.id, name: district.name, subdivisionId: district.subdivisionId })) };
       },
     }),
     defineRoute({

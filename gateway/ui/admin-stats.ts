@@ -1,6 +1,6 @@
 /**
  * `GET /api/v1/admin/stats` (admin only): the numbers of the UI's SRE page as JSON — per API method and per
- * socket command the request count and latency percentiles (estimated from the /metrics histograms, so the
+ * socket command the request count, the failed ones (and of those the server's own) and latency percentiles (estimated from the /metrics histograms, so the
  * same numbers a Prometheus would compute), socket connections, log commit latency, projector lag, and the
  * event-loop delay of the engine thread. The browser turns counts into throughput by differencing polls.
  *
@@ -24,6 +24,56 @@ export interface LatencyRow {
   readonly p50Ms: number;
   readonly p95Ms: number;
   readonly p99Ms: number;
+}
+
+/**
+ * A latency row with its failures: `errors` requests that did not succeed (an API reply of 400 or more, a socket
+ * command not `ok`), of which `serverErrors` were the server's fault (5xx, or a socket command's `error`). A name
+ * known only to the counter (every request refused before it was timed) has no percentiles (null).
+ */
+export interface MethodRow {
+  readonly name: string;
+  readonly count: number;
+  readonly errors: number;
+  readonly serverErrors: number;
+  readonly p50Ms: number | null;
+  readonly p95Ms: number | null;
+  readonly p99Ms: number | null;
+}
+
+type Outcome = 'ok' | 'error' | 'server_error';
+
+/** Joins the latency rows with the request counter's outcomes per name (the counter's label `outcomeLabel`). */
+export function methodRows(latency: readonly LatencyRow[], counter: readonly Sample[], label: string, outcomeLabel: string, classify: (value: string) => Outcome): MethodRow[] {
+  const totals = new Map<string, { count: number; errors: number; serverErrors: number }>();
+  for (const sample of counter) {
+    const name = String(sample.labels[label] ?? '');
+    const total = totals.get(name) ?? { count: 0, errors: 0, serverErrors: 0 };
+    totals.set(name, total);
+    const outcome = classify(String(sample.labels[outcomeLabel] ?? ''));
+    total.count += sample.value;
+    if (outcome !== 'ok') total.errors += sample.value;
+    if (outcome === 'server_error') total.serverErrors += sample.value;
+  }
+  const rows: MethodRow[] = latency.map((row) => {
+    const total = totals.get(row.name);
+    return { ...row, count: Math.max(row.count, total?.count ?? 0), errors: total?.errors ?? 0, serverErrors: total?.serverErrors ?? 0 };
+  });
+  const timed = new Set(latency.map((row) => row.name));
+  for (const [name, total] of totals) {
+    if (timed.has(name) || total.count === 0) continue;
+    rows.push({ name, ...total, p50Ms: null, p95Ms: null, p99Ms: null });
+  }
+  return rows.sort((a, b) => b.count - a.count || a.name.localeCompare(b.name));
+}
+
+export function httpOutcome(status: string): Outcome {
+  const code = Number(status);
+  return code >= 500 ? 'server_error' : code >= 400 ? 'error' : 'ok';
+}
+
+export function wsOutcome(outcome: string): Outcome {
+  return outcome === 'ok' ? 'ok' : outcome === 'error' ? 'server_error' : 'error';
 }
 
 interface Sample {
@@ -97,8 +147,8 @@ export function adminStatsRoute(metrics: GatewayMetrics, now: () => number): { r
         status: 200,
         body: {
           at: now(),
-          http: latencyRows(await samples('cd_http_request_duration_seconds'), 'operation'),
-          ws: latencyRows(await samples('cd_ws_command_duration_seconds'), 'command'),
+          http: methodRows(latencyRows(await samples('cd_http_request_duration_seconds'), 'operation'), await samples('cd_http_requests_total'), 'operation', 'status', httpOutcome),
+          ws: methodRows(latencyRows(await samples('cd_ws_command_duration_seconds'), 'command'), await samples('cd_ws_commands_total'), 'command', 'outcome', wsOutcome),
           connections: await gauge('cd_ws_connections'),
           staleConnections: await gauge('cd_ws_stale_connections'),
           framesPublished: await gauge('cd_ws_frames_published_total'),

@@ -11,6 +11,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { WebSocket } from 'uWebSockets.js';
 import { actorOf, type Principal } from '../auth/principal.ts';
 import { encodeFrame, type FrameCodec } from './frame-codec.ts';
+import { SessionHolds } from './session-holds.ts';
 
 /** uWS keeps this object as the socket's user data. */
 export interface SocketData {
@@ -69,6 +70,8 @@ export class OperatorSession {
   commandsInFlight = 0;
   /** Rate-limited messages in a row; reset by any accepted message. */
   refusedInRow = 0;
+  /** The slot holds made over this socket, released when it closes. */
+  readonly holds = new SessionHolds();
 
   constructor(principal: Principal, token: string, codec: FrameCodec, bucket: TokenBucket) {
     this.principal = principal;

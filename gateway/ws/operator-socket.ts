@@ -124,6 +124,8 @@ class OperatorSocketServer {
       principal: { id: session.principal.id, role: session.principal.role, label: session.principal.label },
       actor: session.actor,
       holderTag: session.holderTag,
+      // The server's clock (epoch ms): the desk counts waiting times and SLA deadlines down on it, not the browser's.
+      serverTime: this.#context.clock.now(),
       codec: session.codec,
       limits: {
         framePayloadBytesMax: s.framePayloadBytesMax, messagesPerSecondMax: s.messagesPerSecondMax, messagesBurstMax: s.messagesBurstMax,
@@ -264,6 +266,8 @@ class OperatorSocketServer {
     this.#hub.detachAll(session);
     this.#sessions.delete(session);
     this.#guard.forget(session);
+    // A closed tab frees its slots now; while the gateway stops the deadlines do it (the host is closing).
+    if (!this.#closed) session.holds.releaseAll(this.#context.host, session.actor, this.#context.logger);
     this.#context.metrics.wsConnections.dec();
     this.#context.metrics.wsCloses.inc({ code: String(code) });
     this.#context.logger.debug({ session: session.id, principal: session.principal.id, code }, 'operator socket closed');

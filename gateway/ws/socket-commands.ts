@@ -74,6 +74,7 @@ export async function runCommand(deps: SocketCommandDeps, session: OperatorSessi
   try {
     const submitted = await deps.host.submit(scoped.command, session.actor, idempotencyOf(session, message));
     if (submitted.ok) {
+      session.holds.afterAccepted(scoped.command, submitted.reply);
       reply = { type: 'reply', requestId, ok: true, result: resultOf(scoped.command, submitted.reply, deps.host.read) };
       outcome = 'ok';
     } else if ('idempotencyMismatch' in submitted) {

@@ -43,7 +43,8 @@ function engineCallView(call: HomeCall): Record<string, unknown> {
     note: call.note,
     cancelReason: call.cancelReason,
     transferredTo: call.transferredTo,
-    transferredFrom: call.transferredFrom,
+    // The projection keeps the link (clinic and call); the first registration's number and time stay in the engine's view.
+    transferredFrom: call.transferredFrom === undefined ? undefined : { clinicId: call.transferredFrom.clinicId, callId: call.transferredFrom.callId },
     externalId: call.externalId,
     districtId: call.districtId,
     subdivisionId: call.subdivisionId,
