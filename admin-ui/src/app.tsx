@@ -6,7 +6,7 @@
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { api } from './api/http.ts';
 import { onSession, session as currentSession, setSession, type Session } from './api/session.ts';
-import type { Clinic, Doctor } from './api/types.ts';
+import type { Clinic, Doctor, DistrictView } from './api/types.ts';
 import { AppContext, useApp, type AppState } from './app-context.ts';
 import { Header, navItems } from './components/header.tsx';
 import { toast, Toasts } from './components/toast.tsx';
@@ -33,6 +33,7 @@ function SignedIn({ session }: { readonly session: Session }) {
   const [clinics, setClinics] = useState<readonly Clinic[]>([]);
   const [clinicId, setClinicId] = useState(session.user.clinicId ?? '');
   const [doctors, setDoctors] = useState<readonly Doctor[]>([]);
+  const [districts, setDistricts] = useState<ReadonlyMap<string, string>>(new Map());
   const [liveReady, setLiveReady] = useState(false);
   useEffect(() => {
     const live = startLive(() => {
@@ -61,11 +62,14 @@ function SignedIn({ session }: { readonly session: Session }) {
   useEffect(() => {
     if (clinicId === '') return;
     api<Doctor[]>('GET', `/api/v1/clinics/${encodeURIComponent(clinicId)}/doctors`).then(setDoctors).catch(() => setDoctors([]));
+    api<DistrictView[]>('GET', `/api/v1/clinics/${encodeURIComponent(clinicId)}/districts`)
+      .then((list) => setDistricts(new Map(list.map((district) => [district.id, district.name]))))
+      .catch(() => setDistricts(new Map()));
   }, [clinicId]);
   const clinic = clinics.find((item) => item.id === clinicId);
   const state = useMemo<AppState | undefined>(
-    () => (clinic === undefined ? undefined : { user: session.user, clinic, clinics, doctors, setClinicId }),
-    [session.user, clinic, clinics, doctors],
+    () => (clinic === undefined ? undefined : { user: session.user, clinic, clinics, doctors, districts, setClinicId }),
+    [session.user, clinic, clinics, doctors, districts],
   );
   useShortcuts(session);
   if (state === undefined || !liveReady) return <p class="loading">{t('app.loading')}</p>;

@@ -6,6 +6,8 @@ import type { Call } from '../../admin-ui/src/api/types.ts';
 import { clinicFromSnapshot, clinicWithDiff, clinicWithPage } from '../../admin-ui/src/live/clinic-topic.ts';
 import { doctorFromSnapshot, doctorWithDiff, visitsOn } from '../../admin-ui/src/live/doctor-topic.ts';
 import { emptyFilter, filterCalls } from '../../admin-ui/src/screens/desk-filter.ts';
+import { callTiming, formatSpan, redFlagWords } from '../../admin-ui/src/screens/call-timing.ts';
+import { accusative } from '../../admin-ui/src/i18n/russian-case.ts';
 import { en } from '../../admin-ui/src/i18n/en.ts';
 import { ru } from '../../admin-ui/src/i18n/ru.ts';
 
@@ -61,4 +63,41 @@ t.test('the catalogues: same keys, same placeholders, every complaint tag labell
   const mismatched = Object.entries(ru).filter(([key, text]) => placeholders(en[key as keyof typeof ru]).join() !== placeholders(text).join()).map(([key]) => key);
   t.same(mismatched, [], 'the same {placeholders} in both languages');
   t.same(complaintTags.filter((tag) => !(`tag.${tag}` in ru)), [], 'every complaint tag of the engine has a label');
+});
+
+t.test('desk order: overdue first, then by status, red flags first within a status, then oldest', async (t) => {
+  const calls = [
+    call('c1'), call('c2', { emergencyAdvice: true, redFlags: ['chest_pain'] }), call('c3', { status: 'received' }),
+    call('c4', { status: 'assigned', emergencyAdvice: true, redFlags: ['fainting'] }), call('c5', { status: 'assigned' }), call('c6', { overdue: true, status: 'assigned' }),
+  ];
+  t.same(filterCalls(calls, emptyFilter).map((item) => item.id), ['c6', 'c3', 'c2', 'c1', 'c4', 'c5']);
+  t.same(filterCalls(calls, { ...emptyFilter, status: 'new' }).map((item) => item.id), ['c2', 'c1'], 'the younger red-flag call before the older plain one');
+});
+
+t.test('call timing: waiting since the first registration, the SLA countdown and "nearly overdue"', async (t) => {
+  const created = Date.parse('2026-11-25T10:00:00+03:00');
+  const fresh = call('c1', { createdAt: '2026-11-25T10:00:00+03:00', dueAt: '2026-11-25T10:30:00+03:00' });
+  t.match(callTiming(fresh, created + 10 * 60_000), { waitedMs: 600_000, leftMs: 1_200_000, urgency: 'normal' });
+  t.equal(callTiming(fresh, created + 23 * 60_000).urgency, 'due-soon', 'the last quarter of 30 minutes (at least 5)');
+  t.match(callTiming(fresh, created + 31 * 60_000), { leftMs: -60_000, urgency: 'overdue' }, 'past the deadline before the server marks it');
+  const served = call('c2', { status: 'assigned', createdAt: '2026-11-25T10:00:00+03:00', assignedAt: '2026-11-25T10:00:00+03:00', dueAt: '2026-11-26T10:00:00+03:00' });
+  t.equal(callTiming(served, created + 17 * 3_600_000).urgency, 'normal');
+  t.equal(callTiming(served, created + 19 * 3_600_000).urgency, 'due-soon', 'the last six hours of 24');
+  const moved = call('c3', { createdAt: '2026-11-25T11:00:00+03:00', transferredFrom: { clinicId: 'gp1', callId: 'gp1.x', number: 7, createdAt: '2026-11-25T10:00:00+03:00' } });
+  t.equal(callTiming(moved, created + 90 * 60_000).waitedMs, 90 * 60_000, 'a transferred call has waited since its first registration');
+  t.equal(formatSpan(65_000), '01:05');
+  t.equal(formatSpan(-(3 * 3_600_000 + 5 * 60_000)), '3 ч 05 мин');
+  t.equal(formatSpan(50 * 3_600_000), '2 д 2 ч');
+});
+
+t.test('red-flag reasons in words; clinic names in the accusative for «передан в …»', async (t) => {
+  const label = (tag: string): string => (ru as Record<string, string>)[`tag.${tag}`] ?? tag;
+  t.same(redFlagWords(['chest_pain', 'shortness_of_breath', 'text:боль в груди'], label), ['боли в груди', 'одышка', '«боль в груди» в жалобе']);
+  t.equal(accusative('Городская поликлиника № 1'), 'Городскую поликлинику № 1');
+  t.equal(accusative('Поликлиника Заволжского района'), 'Поликлинику Заволжского района');
+  t.equal(accusative('Детская городская больница № 3'), 'Детскую городскую больницу № 3');
+  t.equal(accusative('Областная станция скорой помощи'), 'Областную станцию скорой помощи');
+  t.equal(accusative('Медицинский центр «Здоровье»'), 'Медицинский центр «Здоровье»', 'masculine inanimate: unchanged');
+  t.equal(accusative('ГБУЗ ЯО «Клиническая больница № 2»'), 'ГБУЗ ЯО «Клиническая больница № 2»', 'an abbreviation first: left alone');
+  t.equal(accusative('Центральная районная больница'), 'Центральную районную больницу');
 });

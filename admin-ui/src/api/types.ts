@@ -49,7 +49,16 @@ export interface Call {
   readonly subdivisionId?: string;
   readonly districtId?: string;
   readonly dueAt?: string;
+  readonly assignedAt?: string;
   readonly diagnosis?: string;
+  /** A call transferred in: the sending clinic, its call, and that call's number and first registration. */
+  readonly transferredFrom?: { readonly clinicId: string; readonly callId: string; readonly number?: number; readonly createdAt?: string };
+}
+
+export interface DistrictView {
+  readonly id: string;
+  readonly name: string;
+  readonly subdivisionId: string;
 }
 
 export interface BoardDoctor {

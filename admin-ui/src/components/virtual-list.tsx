@@ -1,7 +1,8 @@
 /**
  * A list that renders only the rows in view (plus `overscanRows` either side), so thousands of calls scroll
  * as smoothly as ten: rows have one fixed height and the container's scroll offset picks the slice. The
- * selected row is kept in view when the selection moves by keyboard.
+ * selected row is kept in view when the selection moves by keyboard. Each rendered row gives itself
+ * role="row" and its aria-rowindex (the wrappers here are presentation only).
  */
 import type { ComponentChildren } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
@@ -43,7 +44,8 @@ export function VirtualList<T>({ items, rowHeight, keyOf, renderRow, selectedInd
   for (let index = first; index < last; index += 1) {
     const item = items[index] as T;
     rows.push(
-      <div key={keyOf(item)} class="vrow" role="row" aria-rowindex={index + 1} style={{ top: `${index * rowHeight}px`, height: `${rowHeight}px` }}>
+      // The row itself carries role="row" (and its index): this wrapper only places it.
+      <div key={keyOf(item)} class="vrow" role="presentation" style={{ top: `${index * rowHeight}px`, height: `${rowHeight}px` }}>
         {renderRow(item, index)}
       </div>,
     );
@@ -51,7 +53,7 @@ export function VirtualList<T>({ items, rowHeight, keyOf, renderRow, selectedInd
   return (
     <div class="vlist" ref={box} role="grid" aria-rowcount={items.length} aria-label={label} data-testid={testId} data-count={items.length}
       onScroll={(event) => setScrollTop((event.currentTarget as HTMLDivElement).scrollTop)}>
-      <div class="vlist-space" style={{ height: `${items.length * rowHeight}px` }}>{rows}</div>
+      <div class="vlist-space" role="presentation" style={{ height: `${items.length * rowHeight}px` }}>{rows}</div>
     </div>
   );
 }

@@ -3,6 +3,7 @@
  * browser's), in the UI's language. Formatters are cached per zone and language.
  */
 import { lang } from '../i18n/i18n.ts';
+import { serverNow } from './server-clock.ts';
 
 const formatters = new Map<string, Intl.DateTimeFormat>();
 
@@ -35,7 +36,7 @@ export function formatDate(date: string, withWeekday = false): string {
 }
 
 /** The clinic's local date and hour now. */
-export function clinicNow(timeZone: string, nowMs = Date.now()): { readonly date: string; readonly hour: number } {
+export function clinicNow(timeZone: string, nowMs = serverNow()): { readonly date: string; readonly hour: number } {
   const parts = formatter(timeZone, { year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', hourCycle: 'h23' }, 'parts').formatToParts(new Date(nowMs));
   const part = (type: string): string => parts.find((item) => item.type === type)?.value ?? '00';
   return { date: `${part('year')}-${part('month')}-${part('day')}`, hour: Number(part('hour')) };

@@ -63,7 +63,18 @@ function isOpenAlert(alert: Alert): boolean {
   return alert.removed !== true && alert.acknowledgedAt === undefined;
 }
 
-/** Overdue first, then oldest first: the order the desk shows (the same as the server's). */
+/** Awaiting processing before new before active: the order a dispatcher works them in. */
+const statusRank: Readonly<Record<string, number>> = { received: 0, new: 1, assigned: 2 };
+
+/**
+ * The order the desk shows: overdue first; then by status (awaiting processing, new, active); within a status
+ * red-flag calls (the 112/103 advice) first; then oldest first. Instants compare by their epoch, not as text
+ * (a transferred call's time may carry another clinic's offset).
+ */
 export function deskOrder(a: Call, b: Call): number {
-  return Number(b.overdue) - Number(a.overdue) || a.createdAt.localeCompare(b.createdAt) || a.number - b.number;
+  return Number(b.overdue) - Number(a.overdue)
+    || (statusRank[a.status] ?? 3) - (statusRank[b.status] ?? 3)
+    || Number(b.emergencyAdvice) - Number(a.emergencyAdvice)
+    || Date.parse(a.createdAt) - Date.parse(b.createdAt)
+    || a.number - b.number;
 }

@@ -9,6 +9,7 @@ import { session } from '../api/session.ts';
 import { browserTransport, chosenCodec, socketUrl } from './browser-transport.ts';
 import { clinicFromSnapshot, clinicWithDiff, type ClinicView } from './clinic-topic.ts';
 import { doctorFromSnapshot, doctorWithDiff, type DoctorView } from './doctor-topic.ts';
+import { setServerOffset } from '../format/server-clock.ts';
 import { LiveSocket, type ConnectionState } from './live-socket.ts';
 
 export interface TopicState<V> {
@@ -38,6 +39,9 @@ export function startLive(onUnauthorized: () => void): LiveSocket {
     url: socketUrl(), token, transport: browserTransport, codec: chosenCodec(), onUnauthorized,
     // A refused upgrade looks like any failed connect: ask the API whether the session still stands (a 401 signs out).
     onConnectFailed: () => void api('GET', '/api/v1/auth/me').catch(() => undefined),
+  });
+  live.onState((state) => {
+    if (state.serverOffsetMs !== undefined) setServerOffset(state.serverOffsetMs);
   });
   live.start();
   return live;

@@ -30,6 +30,8 @@ export interface ConnectionState {
   readonly retryAt?: number;
   readonly holderTag?: string;
   readonly actor?: string;
+  /** The server's clock minus ours at the welcome (ms): countdowns run on the server's time. */
+  readonly serverOffsetMs?: number;
 }
 
 export interface LiveSocketOptions {
@@ -206,7 +208,9 @@ export class LiveSocket {
   #onWelcome(frame: Frame): void {
     this.#welcomed = true;
     this.#attempt = 0;
-    this.#setState({ status: 'online', holderTag: String(frame['holderTag'] ?? ''), actor: String(frame['actor'] ?? '') });
+    const serverTime = frame['serverTime'];
+    const serverOffsetMs = typeof serverTime === 'number' ? serverTime - this.#now() : 0;
+    this.#setState({ status: 'online', holderTag: String(frame['holderTag'] ?? ''), actor: String(frame['actor'] ?? ''), serverOffsetMs });
     for (const [topic, entry] of this.#topics) {
       entry.awaitingSnapshot = true;
       this.#send({ type: 'subscribe', topic });

@@ -7,6 +7,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api } from '../api/http.ts';
 import type { Call, DoctorSuggestion } from '../api/types.ts';
+import { districtName, useApp } from '../app-context.ts';
 import { Dialog } from '../components/dialog.tsx';
 import { toast } from '../components/toast.tsx';
 import { addDays } from '../format/time.ts';
@@ -15,6 +16,7 @@ import { liveSocket } from '../live/live-hub.ts';
 import { CallCard } from './call-card.tsx';
 
 export function AssignDialog({ call, onClose }: { readonly call: Call; readonly onClose: () => void }) {
+  const app = useApp();
   const [visitDate, setVisitDate] = useState(call.visitDate);
   const [search, setSearch] = useState('');
   const [rows, setRows] = useState<DoctorSuggestion[] | undefined>(undefined);
@@ -51,7 +53,7 @@ export function AssignDialog({ call, onClose }: { readonly call: Call; readonly 
   const table = (list: DoctorSuggestion[]) => list.map((row) => (
     <tr key={row.doctorId} class={row.worksOnDate ? '' : 'muted'}>
       <td><button type="button" class="pick" data-doctor-pick disabled={busy} onClick={() => assign(row)} data-testid={`assign-${row.doctorId}`}>{row.name}</button></td>
-      <td>{row.districtIds.length === 0 ? t('assign.notSpecified') : row.districtIds.join(', ')}</td>
+      <td data-testid={`district-${row.doctorId}`}>{row.districtIds.length === 0 ? t('assign.notSpecified') : row.districtIds.map((id) => districtName(app, id)).join(', ')}</td>
       <td>{row.shiftOverToday ? <span class="badge badge-over">{t('assign.timeOver')}</span> : `${row.loadPercentToday}%`}</td>
       <td>{row.worksOnDate ? `${row.hours} (${row.loadPercentOnDate}%)` : t('assign.notWorking')}</td>
       <td>{row.loadPercentTomorrow}%</td>

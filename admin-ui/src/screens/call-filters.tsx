@@ -8,16 +8,19 @@ interface CallFiltersProps {
   readonly filter: DeskFilter;
   readonly count: number;
   readonly onChange: (filter: DeskFilter) => void;
+  /** Esc in the name field: back to the list. */
+  readonly onLeave: () => void;
 }
 
 const value = (event: Event): string => (event.currentTarget as HTMLInputElement | HTMLSelectElement).value;
 
-export function CallFilters({ filter, count, onChange }: CallFiltersProps) {
+export function CallFilters({ filter, count, onChange, onLeave }: CallFiltersProps) {
   const app = useApp();
   return (
     <div class="filters" role="search" aria-label={t('desk.filters')}>
       <label>{t('desk.filterName')}
-        <input type="search" data-search value={filter.name} placeholder={t('desk.searchHint')} onInput={(event) => onChange({ ...filter, name: value(event) })} data-testid="filter-name" />
+        <input type="search" data-search value={filter.name} placeholder={t('desk.searchHint')} onInput={(event) => onChange({ ...filter, name: value(event) })} data-testid="filter-name"
+          onKeyDown={(event) => { if (event.key === 'Escape') { event.preventDefault(); onLeave(); } }} />
       </label>
       <label>{t('desk.filterDoctor')}
         <select value={filter.doctorId} onChange={(event) => onChange({ ...filter, doctorId: value(event) })}>

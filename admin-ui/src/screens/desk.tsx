@@ -1,16 +1,20 @@
 /**
- * The operator desk: live counters, per-doctor counts, filters and the virtualised call list (overdue first),
- * all from the `clinic/<id>` topic. Keys: ↑/↓ pick a call, Enter assigns it, T transfers it, A accepts it.
- * A truncated snapshot (over 500 open calls) is completed over HTTP; "served" lists today's completed calls
- * over HTTP too, refreshed whenever the served counter moves.
+ * The operator desk: live counters, per-doctor counts, filters and the virtualised call list (overdue first,
+ * then by status, red flags first within a status, oldest first), all from the `clinic/<id>` topic, with
+ * waiting times and SLA countdowns on the server's clock. Keys: ↑/↓ pick a call (the row takes focus), Enter
+ * assigns it (accepts a received one), A accepts, T transfers, Delete cancels; Esc in the name search goes
+ * back to the list. A truncated snapshot (over 500 open calls) is completed over HTTP; "served" lists today's
+ * completed calls over HTTP too, refreshed whenever the served counter moves.
  */
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { api } from '../api/http.ts';
 import { callKinds, type Call } from '../api/types.ts';
-import { useApp } from '../app-context.ts';
+import { districtName, useApp } from '../app-context.ts';
 import { toast } from '../components/toast.tsx';
 import { VirtualList } from '../components/virtual-list.tsx';
 import { isTypingTarget } from '../keys.ts';
+import { useServerNow } from '../format/server-clock.ts';
+import { clinicNow } from '../format/time.ts';
 import { t } from '../i18n/i18n.ts';
 import { clinicWithPage, type ClinicView } from '../live/clinic-topic.ts';
 import { liveSocket, patchTopic, useClinicTopic } from '../live/live-hub.ts';
@@ -55,11 +59,14 @@ export function Desk() {
       // Enter on a focused button is that button's click, not "assign the selected call".
       if (event.key === 'Enter' && (event.target instanceof HTMLButtonElement || event.target instanceof HTMLAnchorElement)) return;
       const call = now.selected;
-      if (event.key === 'ArrowDown' || event.key === 'ArrowUp') {
+      if (event.key === 'ArrowDown' || event.key === 'ArrowUp' || event.key === 'Home' || event.key === 'End') {
         event.preventDefault();
-        const next = Math.min(now.calls.length - 1, Math.max(0, now.selectedIndex + (event.key === 'ArrowDown' ? 1 : -1)));
+        const last = now.calls.length - 1;
+        const next = event.key === 'Home' ? 0 : event.key === 'End' ? last : Math.min(last, Math.max(0, now.selectedIndex + (event.key === 'ArrowDown' ? 1 : -1)));
         setSelectedId(now.calls[next]?.id);
-      } else if (call !== undefined && event.key === 'Enter') {
+        focusRowSoon(now.calls[next]?.id);
+      } else if (call !== undefined && event.key === 'Delete') setDialog({ kind: 'cancel', call });
+      else if (call !== undefined && event.key === 'Enter') {
         if (call.status === 'received') accept(call);
         else setDialog({ kind: 'assign', call });
       } else if (call !== undefined && event.code === 'KeyT') setDialog({ kind: 'transfer', call });
@@ -68,6 +75,16 @@ export function Desk() {
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
   }, []);
+  const nowMs = useServerNow();
+  const today = clinicNow(app.clinic.timeZone, nowMs).date;
+  const clinicNames = useMemo(() => new Map(app.clinics.map((clinic) => [clinic.id, clinic.name])), [app.clinics]);
+  // Esc in the name search hands the keyboard back to the list: the selected (or first) row takes focus.
+  const toList = (): void => {
+    const target = latest.current.selected ?? latest.current.calls[0];
+    if (target === undefined) return;
+    setSelectedId(target.id);
+    focusRowSoon(target.id);
+  };
   if (topic.error !== undefined) return <p class="error">{topic.error === 'forbidden' ? t('app.forbidden') : t('app.error', { message: topic.error })}</p>;
   if (topic.view === undefined) return <p class="loading">{t('app.loading')}</p>;
   return (
@@ -75,16 +92,20 @@ export function Desk() {
       <DeskSidebar board={topic.view.board} status={filter.status} doctorId={filter.doctorId} openByDoctor={openByDoctor}
         onStatus={(status) => setFilter({ ...filter, status })} onDoctor={(doctorId) => setFilter({ ...filter, doctorId })} />
       <section class="desk-main">
-        <CallFilters filter={filter} onChange={setFilter} count={calls.length} />
+        <CallFilters filter={filter} onChange={setFilter} count={calls.length} onLeave={toList} />
         {topic.view.truncated ? <p class="notice">{t('desk.truncated')}</p> : null}
         <div class="call-head" role="presentation">
-          <span>{t('col.number')}</span><span>{t('col.created')}</span><span>{t('col.patient')}</span><span>{t('col.address')}</span>
-          <span>{t('col.complaints')}</span><span>{t('col.kind')}</span><span>{t('col.status')}</span><span>{t('col.doctor')}</span><span>{t('col.actions')}</span>
+          <span>{t('col.number')}</span><span>{t('col.waiting')}</span><span>{t('col.patient')}</span><span>{t('col.address')}</span>
+          <span>{t('col.complaints')}</span><span>{t('col.kindDate')}</span><span>{t('col.statusDoctor')}</span><span class="sr-only">{t('col.actions')}</span>
         </div>
         {calls.length === 0 ? <p class="empty" data-testid="desk-empty">{t('desk.empty')}</p> : (
           <VirtualList items={calls} rowHeight={callRowHeightPx} keyOf={(call) => call.id} selectedIndex={selectedIndex} testId="call-list" label={t('nav.desk')}
-            renderRow={(call) => (
-              <CallRow call={call} selected={call.id === selectedId} timeZone={app.clinic.timeZone} doctorName={call.doctorId === undefined ? '' : doctorNames.get(call.doctorId) ?? call.doctorId}
+            renderRow={(call, index) => (
+              <CallRow call={call} index={index} selected={call.id === selectedId} focusable={call.id === selectedId || (selected === undefined && index === 0)}
+                timeZone={app.clinic.timeZone} today={today} nowMs={nowMs}
+                doctorName={call.doctorId === undefined ? '' : doctorNames.get(call.doctorId) ?? call.doctorId}
+                districtName={call.districtId === undefined ? '' : districtName(app, call.districtId)}
+                fromClinicName={call.transferredFrom === undefined ? undefined : clinicNames.get(call.transferredFrom.clinicId)}
                 onSelect={() => setSelectedId(call.id)} onAccept={() => accept(call)}
                 onAssign={() => setDialog({ kind: 'assign', call })} onTransfer={() => setDialog({ kind: 'transfer', call })} onCancel={() => setDialog({ kind: 'cancel', call })} />
             )} />
@@ -118,4 +139,13 @@ function useTruncatedPage(clinicId: string, view: ClinicView | undefined): void 
     const requests = (['received', 'new', 'assigned'] as const).flatMap((status) => callKinds.map((kind) => api<Call[]>('GET', `${base}?status=${status}&kind=${kind}&limit=1000`).catch(() => [])));
     void Promise.all(requests).then((pages) => patchTopic<ClinicView>(`clinic/${clinicId}`, (current) => clinicWithPage(current, pages.flat())));
   }, [clinicId, truncated]);
+}
+
+/** Focuses a call's row once it is rendered (the list may first have to scroll it into view). */
+function focusRowSoon(callId: string | undefined): void {
+  if (callId === undefined) return;
+  requestAnimationFrame(() => {
+    const row = document.querySelector<HTMLElement>(`[data-testid=call-row][data-call="${CSS.escape(callId)}"]`);
+    if (row !== null && document.activeElement !== row) row.focus({ preventScroll: false });
+  });
 }

@@ -4,6 +4,7 @@
  * appointment), blocked. `hideBooked` leaves only the time still to give.
  */
 import type { Slot } from '../api/types.ts';
+import { serverNow } from '../format/server-clock.ts';
 import { formatTime } from '../format/time.ts';
 import { t } from '../i18n/i18n.ts';
 import type { DoctorView } from '../live/doctor-topic.ts';
@@ -37,7 +38,7 @@ export function SlotGrid({ view, date, holderTag, hideBooked, selectedSlotId, on
         const title = look === 'held' ? t('cal.heldTitle') : look === 'mine' ? t('cal.holdExpires', { time: formatTime(slot.holdExpiresAt, view.doctor.timeZone) }) : look === 'booked' ? appointment?.patient.name ?? t('cal.booked') : look === 'blocked' ? t('cal.blocked') : t('cal.free');
         const note = look === 'booked' ? appointment?.patient.name ?? '' : look === 'held' ? t('cal.held') : look === 'mine' ? t('cal.heldByMe') : look === 'blocked' ? t('cal.blocked') : '';
         // Time already gone on the operator's clock: shown, but not offered (a booking there would be a mistake).
-        const past = look === 'free' && Date.parse(slot.startAt) < Date.now();
+        const past = look === 'free' && Date.parse(slot.startAt) < serverNow();
         return (
           <button key={slot.id} type="button" class={`slot slot-${look}${past ? ' slot-past' : ''}${selectedSlotId === slot.id ? ' picked' : ''}`} data-slot={slot.id} data-status={look}
             disabled={look === 'held' || look === 'blocked' || past} title={past ? t('cal.past') : title} aria-label={`${slot.start} ${title}`} onClick={() => onSlot(slot, look)}>

@@ -9,7 +9,8 @@ import type { Call, Clinic } from '../api/types.ts';
 import { useApp } from '../app-context.ts';
 import { Dialog } from '../components/dialog.tsx';
 import { toast } from '../components/toast.tsx';
-import { t } from '../i18n/i18n.ts';
+import { lang, t } from '../i18n/i18n.ts';
+import { accusative } from '../i18n/russian-case.ts';
 import { liveSocket } from '../live/live-hub.ts';
 import { CallCard } from './call-card.tsx';
 
@@ -32,7 +33,8 @@ export function TransferDialog({ call, onClose }: { readonly call: Call; readonl
     if (picked === undefined) return;
     liveSocket().command({ type: 'TransferCall', callId: call.id, toClinicId: picked.id, reason: reason.trim() })
       .then(() => {
-        toast(t('transfer.done', { number: call.number, clinic: picked.name }));
+        // «передан в …» takes the accusative: «в Поликлинику Заволжского района».
+        toast(t('transfer.done', { number: call.number, clinic: lang() === 'ru' ? accusative(picked.name) : picked.name }));
         onClose();
       })
       .catch((error: Error) => toast(t('app.error', { message: error.message }), 'error'));
