@@ -24,7 +24,7 @@ export function App() {
   return (
     <>
       {session === undefined ? <SignIn /> : <SignedIn key={session.token} session={session} />}
-      <Toasts />
+      {session === undefined ? <Toasts /> : null}
     </>
   );
 }
@@ -96,6 +96,7 @@ function Shell() {
       <Header onSignOut={() => void signOut()} alertCount={clinic.view?.alerts.size ?? 0} />
       {help ? <aside class="help" role="note" data-testid="help"><strong>{t('app.shortcuts')}</strong><p>{t('app.shortcutsHelp')}</p></aside> : null}
       <main class="main"><Screen /></main>
+      <Toasts docked />
     </div>
   );
 }

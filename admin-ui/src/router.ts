@@ -15,8 +15,14 @@ function current(): Route {
   return { path: location.pathname, params: new URLSearchParams(location.search) };
 }
 
+/** Fired when a screen is opened again while it is shown (Alt+N on the new-call form): it may refocus itself. */
+export const reopenEvent = 'cd:reopen';
+
 export function navigate(path: string): void {
-  if (`${location.pathname}${location.search}` === path) return;
+  if (`${location.pathname}${location.search}` === path) {
+    window.dispatchEvent(new CustomEvent(reopenEvent, { detail: path }));
+    return;
+  }
   history.pushState(null, '', path);
   const route = current();
   for (const listener of listeners) listener(route);

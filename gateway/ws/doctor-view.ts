@@ -178,6 +178,7 @@ function profileOf(doctor: DoctorState): Record<string, unknown> {
     subdivisionId: info?.subdivisionId,
     timeZone: doctor.timeZone,
     holdTtlMinutes: doctor.calendar.settings.holdTtlMinutes,
+    checkInOpensMinutesBefore: doctor.calendar.settings.checkInOpensMinutesBefore,
   };
 }
 

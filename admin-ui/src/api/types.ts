@@ -153,6 +153,8 @@ export interface DoctorProfile {
   readonly subdivisionId: string;
   readonly timeZone: string;
   readonly holdTtlMinutes: number;
+  /** Check-in opens this many minutes before an appointment (the clinic's setting). */
+  readonly checkInOpensMinutesBefore?: number;
 }
 
 export interface Clinic {

@@ -1,7 +1,10 @@
 /**
  * A small SVG line chart (no chart library): several series over the same sample times, a zero-based
- * y-axis rounded up to a readable maximum, three grid lines and a legend with each series' last value.
+ * y-axis rounded up to a readable maximum, three grid lines, a time axis (the clock at the first, middle and
+ * last sample) and a legend with each series' colour, name and last value. A chart whose every value is zero
+ * says so in words instead of drawing a flat line.
  */
+import { t } from '../i18n/i18n.ts';
 export interface Series {
   readonly name: string;
   readonly color: string;
@@ -11,7 +14,7 @@ export interface Series {
 const width = 480;
 const height = 160;
 const padLeft = 44;
-const padBottom = 18;
+const padBottom = 22;
 const padTop = 8;
 
 /** 1, 2 or 5 times a power of ten, at or above `value`. */
@@ -26,14 +29,29 @@ function label(value: number): string {
   return value >= 1000 ? `${Math.round(value / 100) / 10}k` : String(Math.round(value * 100) / 100);
 }
 
-export function LineChart({ title, series, testId }: { readonly title: string; readonly series: readonly Series[]; readonly testId?: string }) {
+function clock(ms: number): string {
+  const date = new Date(ms);
+  return [date.getHours(), date.getMinutes(), date.getSeconds()].map((part) => String(part).padStart(2, '0')).join(':');
+}
+
+interface LineChartProps {
+  readonly title: string;
+  readonly series: readonly Series[];
+  /** The sample times (epoch ms) of the values, for the time axis. */
+  readonly times?: readonly number[];
+  readonly testId?: string | undefined;
+}
+
+export function LineChart({ title, series, times = [], testId }: LineChartProps) {
   const count = Math.max(0, ...series.map((item) => item.values.length));
+  const allZero = count > 1 && series.every((item) => item.values.every((value) => value === 0));
   const top = niceMax(Math.max(0, ...series.flatMap((item) => item.values)));
   const x = (index: number): number => padLeft + (count <= 1 ? 0 : (index * (width - padLeft - 4)) / (count - 1));
   const y = (value: number): number => padTop + (1 - value / top) * (height - padTop - padBottom);
   return (
-    <figure class="chart" data-testid={testId}>
+    <figure class="chart" data-testid={testId} data-all-zero={allZero}>
       <figcaption>{title}</figcaption>
+      {allZero ? <p class="muted chart-zero">{t('sre.allZero', { seconds: Math.round(((times[times.length - 1] ?? 0) - (times[0] ?? 0)) / 1000) })}</p> : null}
       <svg viewBox={`0 0 ${width} ${height}`} role="img" aria-label={title} preserveAspectRatio="none">
         {[0, 0.5, 1].map((share) => (
           <g key={share}>
@@ -41,6 +59,9 @@ export function LineChart({ title, series, testId }: { readonly title: string; r
             <text x={padLeft - 4} y={y(top * share) + 4} text-anchor="end" class="axis">{label(top * share)}</text>
           </g>
         ))}
+        {count > 1 && times.length >= count ? [0, Math.floor((count - 1) / 2), count - 1].map((index, position) => (
+          <text key={`t${position}`} x={x(index)} y={height - 4} text-anchor={position === 0 ? 'start' : position === 2 ? 'end' : 'middle'} class="axis">{clock(times[index] ?? 0)}</text>
+        )) : null}
         {series.map((item) => (
           <polyline key={item.name} fill="none" stroke={item.color} stroke-width="2" stroke-linejoin="round"
             points={item.values.map((value, index) => `${x(index).toFixed(1)},${y(value).toFixed(1)}`).join(' ')} />
@@ -48,7 +69,7 @@ export function LineChart({ title, series, testId }: { readonly title: string; r
       </svg>
       <div class="legend">
         {series.map((item) => (
-          <span key={item.name}><i style={{ background: item.color }} />{item.name}: {label(item.values[item.values.length - 1] ?? 0)}</span>
+          <span key={item.name}><i style={{ background: item.color }} aria-hidden="true" />{item.name}: {label(item.values[item.values.length - 1] ?? 0)}</span>
         ))}
       </div>
     </figure>

@@ -1,6 +1,7 @@
 /**
- * Short notices ("call No. 12 saved", an error) at the bottom of the page, announced to screen readers
- * (aria-live). At most `toastsMax` shown; each leaves after `toastMs`.
+ * Short notices ("call No. 12 saved", an error), announced to screen readers (aria-live). At most `toastsMax`
+ * shown; each leaves after `toastMs`. Signed in they sit in a strip of their own at the foot of the shell
+ * (`docked`): the page above shrinks by their height, so a notice never covers a button or a field.
  */
 import { useEffect, useState } from 'preact/hooks';
 
@@ -32,14 +33,14 @@ export function toast(text: string, kind: 'ok' | 'error' = 'ok'): void {
   }, toastMs);
 }
 
-export function Toasts() {
+export function Toasts({ docked = false }: { readonly docked?: boolean }) {
   const [items, setItems] = useState(toasts);
   useEffect(() => {
     listeners.add(setItems);
     return () => void listeners.delete(setItems);
   }, []);
   return (
-    <div class="toasts" aria-live="polite">
+    <div class={docked ? 'toasts toasts-docked' : 'toasts'} aria-live="polite" data-testid="toasts">
       {items.map((item) => (
         <div key={item.id} class={`toast toast-${item.kind}`} data-testid={`toast-${item.kind}`}>{item.text}</div>
       ))}

@@ -4,7 +4,7 @@
  * opens the booking panel; a booked one its appointment (check in, cancel, or reschedule by clicking another
  * free slot). Days come from the clinic's own calendar (its time zone).
  */
-import { useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import type { Slot } from '../api/types.ts';
 import { useApp } from '../app-context.ts';
 import { toast } from '../components/toast.tsx';
@@ -14,6 +14,7 @@ import type { DoctorView } from '../live/doctor-topic.ts';
 import { liveSocket, useConnection, useDoctorTopic } from '../live/live-hub.ts';
 import { navigate, useRoute } from '../router.ts';
 import { AppointmentPanel } from './appointment-panel.tsx';
+import { commandFailure } from './queue.tsx';
 import { BookingPanel } from './booking-panel.tsx';
 import { DoctorPicker, useDoctorChoice } from './doctor-picker.tsx';
 import { SlotGrid, type SlotLook } from './slot-grid.tsx';
@@ -33,7 +34,20 @@ export function CalendarScreen() {
   const [panel, setPanel] = useState<Panel>(undefined);
   const [holds, setHolds] = useState<ReadonlyMap<string, string>>(new Map());
   const [rescheduling, setRescheduling] = useState<string | undefined>(undefined);
-  const holderTag = useConnection().holderTag;
+  const connection = useConnection();
+  const holderTag = connection.holderTag;
+  // A socket's holds end with it: after a reconnect the slot being booked is held again by the new session.
+  const wasOnline = useRef(connection.status === 'online');
+  useEffect(() => {
+    const online = connection.status === 'online';
+    if (online && !wasOnline.current && panel?.kind === 'book') {
+      const slot = panel.slot;
+      liveSocket().command<{ holdId: string }>({ type: 'HoldSlot', slotId: slot.id })
+        .then((reply) => setHolds((previous) => new Map(previous).set(slot.id, reply.holdId)))
+        .catch(fail);
+    }
+    wasOnline.current = online;
+  }, [connection.status]);
   const doctorIds = byParam === 'doctor' ? [doctorId] : app.doctors.filter((doctor) => doctor.specialty === specialty).map((doctor) => doctor.id);
   // The server's calendar says which day is today in the clinic; the browser's clock is only a fallback.
   const today = useDoctorTopic(doctorIds[0]).view?.today ?? clinicNow(app.clinic.timeZone).date;
@@ -43,7 +57,7 @@ export function CalendarScreen() {
     params.set(name, value);
     navigate(`/calendar?${params.toString()}`);
   };
-  const fail = (error: Error): void => toast(t('app.error', { message: error.message }), 'error');
+  const fail = (error: Error): void => toast(commandFailure(error), 'error');
   const onSlot = (owner: string, slot: Slot, look: SlotLook): void => {
     if (look === 'booked' && slot.appointmentId !== undefined) {
       setRescheduling(undefined);

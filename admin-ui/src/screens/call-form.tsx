@@ -3,8 +3,12 @@
  * phone), the address, complaints as free text plus quick tags, the caller; the after-13:00 notice and the
  * 112/103 advice on red-flag complaints; "save", "save and assign", "transfer to another clinic". The form is
  * a draft in localStorage until saved. Ctrl+Enter saves, Ctrl+Shift+Enter saves and opens the assign dialog.
+ *
+ * The first field (the policy number) takes the focus however the form is opened — the menu, Alt+N, a reload,
+ * Alt+N again while it is shown — and again after a save or «Очистить», which also clear the patient search
+ * and its open-call warning (they belong to the patient just dealt with).
  */
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { callKinds, callSources, type Call } from '../api/types.ts';
 import { useApp } from '../app-context.ts';
 import { Choice, TextField } from '../components/field.tsx';
@@ -13,6 +17,7 @@ import { useDraft } from '../drafts.ts';
 import { clinicNow } from '../format/time.ts';
 import { t, tv } from '../i18n/i18n.ts';
 import { liveSocket } from '../live/live-hub.ts';
+import { reopenEvent } from '../router.ts';
 import { AssignDialog } from './assign-dialog.tsx';
 import { AddressFields } from './address-fields.tsx';
 import { formProblems, emptyCallForm, redFlagsOfForm, registerBody, type CallerType, type CallFormState } from './call-form-model.ts';
@@ -33,6 +38,23 @@ export function CallForm() {
   const [error, setError] = useState('');
   const [busy, setBusy] = useState(false);
   const [next, setNext] = useState<{ readonly then: Then; readonly call: Call } | undefined>(undefined);
+  // A new epoch remounts the patient search: its results and warning go with the patient just saved or cleared.
+  const [epoch, setEpoch] = useState(0);
+  const formRef = useRef<HTMLFormElement>(null);
+  const focusFirst = (): void => {
+    requestAnimationFrame(() => formRef.current?.querySelector<HTMLInputElement>('[data-testid=field-policy]')?.focus());
+  };
+  const startOver = (): void => {
+    draft.reset();
+    setEpoch((value) => value + 1);
+    focusFirst();
+  };
+  useEffect(() => {
+    focusFirst();
+    const onReopen = (): void => focusFirst();
+    window.addEventListener(reopenEvent, onReopen);
+    return () => window.removeEventListener(reopenEvent, onReopen);
+  }, []);
   const flags = redFlagsOfForm(form);
   const afterCutoff = clinicNow(app.clinic.timeZone).hour >= cutoffHour;
   const save = async (then: Then): Promise<void> => {
@@ -46,7 +68,7 @@ export function CallForm() {
     try {
       const call = await liveSocket().command<Call>({ type: 'RegisterCall', call: registerBody(form, app.clinic.id) });
       toast(t('form.saved', { number: call.number }));
-      draft.reset();
+      startOver();
       if (then !== 'none') setNext({ then, call });
     } catch (failure) {
       setError(failure instanceof Error ? failure.message : String(failure));
@@ -71,7 +93,7 @@ export function CallForm() {
     intercom: call.address.intercom ?? '', privateSector: call.address.privateSector === true,
   });
   return (
-    <form class="call-form" data-testid="call-form" onSubmit={(event) => { event.preventDefault(); void save('none'); }}>
+    <form class="call-form" data-testid="call-form" ref={formRef} onSubmit={(event) => { event.preventDefault(); void save('none'); }}>
       <h1>{t('form.title')}</h1>
       {draft.restored ? <p class="notice" data-testid="draft-restored">{t('form.draftRestored')}</p> : null}
       <p class="notice notice-script">{t('form.emergencyHint')}</p>
@@ -83,11 +105,11 @@ export function CallForm() {
       <section class="panel">
         <h2>{t('form.who')}</h2>
         <div class="row">
-          <TextField name="policy" label={t('form.policy')} value={form.policy} onValue={(policy) => set({ policy })} placeholder="0000 0000 0000 0000" maxLength={24} autoFocus />
+          <TextField name="policy" label={t('form.policy')} value={form.policy} onValue={(policy) => set({ policy })} placeholder="0000 0000 0000 0000" maxLength={24} />
           <TextField name="phone" type="tel" label={t('form.phone')} value={form.phone} onValue={(phone) => set({ phone })} placeholder="+7 (___) ___-__-__" maxLength={32} />
           <TextField name="card" label={t('form.card')} value={form.cardNumber} onValue={(cardNumber) => set({ cardNumber })} maxLength={50} />
         </div>
-        <PatientSearch policy={form.policy} phone={form.phone} onUse={useCall} />
+        <PatientSearch key={epoch} policy={form.policy} phone={form.phone} onUse={useCall} />
         <div class="row">
           <TextField name="surname" label={t('form.surname')} value={form.surname} onValue={(surname) => set({ surname })} required maxLength={100} />
           <TextField name="name" label={t('form.name')} value={form.name} onValue={(name) => set({ name })} required maxLength={100} />
@@ -115,7 +137,7 @@ export function CallForm() {
       </section>
       {error === '' ? null : <p class="error" role="alert" data-testid="form-error">{error}</p>}
       <div class="actions sticky">
-        <button type="button" class="link" onClick={() => draft.reset()}>{t('form.clear')}</button>
+        <button type="button" class="link" onClick={startOver} data-testid="clear">{t('form.clear')}</button>
         <span class="spacer" />
         <button type="button" disabled={busy} onClick={() => void save('transfer')} data-testid="save-transfer">{t('form.transfer')}</button>
         <button type="button" disabled={busy} onClick={() => void save('assign')} data-testid="save-assign" title="Ctrl+Shift+Enter">{t('form.saveAssign')}</button>

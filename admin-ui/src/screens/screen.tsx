@@ -1,7 +1,11 @@
-/** The screen for the current path; a path the user's role may not open falls back to the role's home. */
+/**
+ * The screen for the current path. A screen the user's role may not open says so and names the role it needs
+ * (an operator following a link to /sre is not silently sent elsewhere); an unknown path shows the role's home.
+ */
 import { useApp } from '../app-context.ts';
 import { navItems } from '../components/header.tsx';
-import { useRoute } from '../router.ts';
+import { t, type MessageKey } from '../i18n/i18n.ts';
+import { navigate, useRoute } from '../router.ts';
 import { Alerts } from './alerts.tsx';
 import { CalendarScreen } from './calendar.tsx';
 import { CallForm } from './call-form.tsx';
@@ -17,6 +21,17 @@ export function Screen() {
   const route = useRoute();
   const allowed = (path: string): boolean => navItems.some((item) => item.path === path && item.roles.includes(user.role));
   const home = user.role === 'doctor' ? '/route-sheet' : '/desk';
+  const known = navItems.find((item) => item.path === route.path);
+  if (known !== undefined && !known.roles.includes(user.role)) {
+    const roles = known.roles.map((role) => t(`role.${role}` as MessageKey).toLowerCase()).join(', ');
+    return (
+      <section class="panel forbidden" data-testid="forbidden-screen" role="alert">
+        <h1>{t(known.label)}</h1>
+        <p>{t('app.needsRole', { screen: t(known.label), roles })}</p>
+        <p><a href={home} onClick={(event) => { event.preventDefault(); navigate(home); }}>{t('app.toHome')}</a></p>
+      </section>
+    );
+  }
   const path = route.path.startsWith('/monitor') || allowed(route.path) ? route.path : home;
   switch (path) {
     case '/calls/new':

@@ -1,7 +1,9 @@
 /**
  * One doctor's slots on one day, as buttons: free (click holds it at once), held by me, held by someone else
  * (live from the doctor topic, so two operators never book the same time), booked (click opens the
- * appointment), blocked. `hideBooked` leaves only the time still to give.
+ * appointment), blocked. `hideBooked` leaves only the time still to give. The arrow keys move between the
+ * slots as they are laid out (←/→ along a row, ↑/↓ to the row above or below, Home/End), skipping those
+ * that cannot be picked.
  */
 import type { Slot } from '../api/types.ts';
 import { serverNow } from '../format/server-clock.ts';
@@ -31,7 +33,7 @@ export function SlotGrid({ view, date, holderTag, hideBooked, selectedSlotId, on
   if (day.blocked) return <p class="muted">{t('cal.dayBlocked')}</p>;
   const slots = day.slots.filter((slot) => !hideBooked || slot.status === 'free' || slotLook(slot, holderTag) === 'mine');
   return (
-    <div class="slots" role="group" aria-label={date}>
+    <div class="slots" role="group" aria-label={date} onKeyDown={moveBetweenSlots}>
       {slots.map((slot) => {
         const look = slotLook(slot, holderTag);
         const appointment = slot.appointmentId === undefined ? undefined : view.appointments.get(slot.appointmentId);
@@ -49,4 +51,35 @@ export function SlotGrid({ view, date, holderTag, hideBooked, selectedSlotId, on
       })}
     </div>
   );
+}
+
+/** Arrow-key movement over the grid's enabled slot buttons, by their place on screen. */
+function moveBetweenSlots(event: KeyboardEvent): void {
+  const keys = ['ArrowLeft', 'ArrowRight', 'ArrowUp', 'ArrowDown', 'Home', 'End'];
+  if (!keys.includes(event.key)) return;
+  const grid = event.currentTarget as HTMLElement;
+  const buttons = [...grid.querySelectorAll<HTMLButtonElement>('button[data-slot]:not([disabled])')];
+  const current = buttons.findIndex((button) => button === document.activeElement);
+  if (buttons.length === 0 || current < 0) return;
+  event.preventDefault();
+  let target: HTMLButtonElement | undefined;
+  if (event.key === 'Home') target = buttons[0];
+  else if (event.key === 'End') target = buttons[buttons.length - 1];
+  else if (event.key === 'ArrowLeft' || event.key === 'ArrowRight') target = buttons[Math.min(buttons.length - 1, Math.max(0, current + (event.key === 'ArrowRight' ? 1 : -1)))];
+  else {
+    const from = (buttons[current] as HTMLButtonElement).getBoundingClientRect();
+    const down = event.key === 'ArrowDown';
+    let best = Number.POSITIVE_INFINITY;
+    for (const button of buttons) {
+      const box = button.getBoundingClientRect();
+      const rowGap = down ? box.top - from.top : from.top - box.top;
+      if (rowGap < from.height / 2) continue;
+      const score = rowGap * 10 + Math.abs(box.left - from.left);
+      if (score < best) {
+        best = score;
+        target = button;
+      }
+    }
+  }
+  target?.focus();
 }
