@@ -53,7 +53,7 @@ export function Header({ onSignOut, alertCount }: { readonly onSignOut: () => vo
       )}
       <ConnectionBadge />
       <span class="user" data-testid="user" title={t(`role.${app.user.role}`)}>{app.user.login}</span>
-      <button type="button" class="link" onClick={() => setLang(current === 'ru' ? 'en' : 'ru')} aria-label={t('app.language')} data-testid="lang">
+      <button type="button" class="link" onClick={() => setLang(current === 'ru' ? 'en' : 'ru')} title={t('app.language')} lang={current === 'ru' ? 'en' : 'ru'} data-testid="lang">
         {current === 'ru' ? 'EN' : 'RU'}
       </button>
       <button type="button" class="link" onClick={onSignOut} data-testid="sign-out">{t('app.signOut')}</button>

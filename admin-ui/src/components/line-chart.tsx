@@ -34,6 +34,13 @@ function clock(ms: number): string {
   return [date.getHours(), date.getMinutes(), date.getSeconds()].map((part) => String(part).padStart(2, '0')).join(':');
 }
 
+/** The samples labelled on the time axis: the first and the last, and the middle one when there is room. */
+function axisPoints(count: number): Array<readonly [number, 'start' | 'middle' | 'end']> {
+  const points: Array<readonly [number, 'start' | 'middle' | 'end']> = [[0, 'start'], [count - 1, 'end']];
+  if (count >= 5) points.splice(1, 0, [Math.floor((count - 1) / 2), 'middle']);
+  return points;
+}
+
 interface LineChartProps {
   readonly title: string;
   readonly series: readonly Series[];
@@ -59,8 +66,8 @@ export function LineChart({ title, series, times = [], testId }: LineChartProps)
             <text x={padLeft - 4} y={y(top * share) + 4} text-anchor="end" class="axis">{label(top * share)}</text>
           </g>
         ))}
-        {count > 1 && times.length >= count ? [0, Math.floor((count - 1) / 2), count - 1].map((index, position) => (
-          <text key={`t${position}`} x={x(index)} y={height - 4} text-anchor={position === 0 ? 'start' : position === 2 ? 'end' : 'middle'} class="axis">{clock(times[index] ?? 0)}</text>
+        {count > 1 && times.length >= count ? axisPoints(count).map(([index, anchor]) => (
+          <text key={`t${index}`} x={x(index)} y={height - 4} text-anchor={anchor} class="axis">{clock(times[index] ?? 0)}</text>
         )) : null}
         {series.map((item) => (
           <polyline key={item.name} fill="none" stroke={item.color} stroke-width="2" stroke-linejoin="round"

@@ -6,9 +6,13 @@
 import { useEffect, useState } from 'preact/hooks';
 
 let offsetMs = 0;
+const listeners = new Set<() => void>();
 
 export function setServerOffset(ms: number): void {
+  if (ms === offsetMs) return;
   offsetMs = ms;
+  // A countdown rendered before the welcome (on the browser's clock) is redrawn at once, not at its next tick.
+  for (const listener of listeners) listener();
 }
 
 export function serverNow(): number {
@@ -19,8 +23,13 @@ export function serverNow(): number {
 export function useServerNow(periodMs = 1_000): number {
   const [now, setNow] = useState(serverNow);
   useEffect(() => {
-    const timer = setInterval(() => setNow(serverNow()), periodMs);
-    return () => clearInterval(timer);
+    const tick = (): void => setNow(serverNow());
+    const timer = setInterval(tick, periodMs);
+    listeners.add(tick);
+    return () => {
+      clearInterval(timer);
+      listeners.delete(tick);
+    };
   }, [periodMs]);
   return now;
 }

@@ -88,24 +88,23 @@ export function CallRow(props: CallRowProps) {
           {phone === undefined ? null : <span class="phone">{phone}</span>}
         </span>
       </span>
-      <span class="c-address clamp" role="gridcell" title={[addressLine(call.address), districtName === '' ? '' : `${t('assign.district')}: ${districtName}`].filter((part) => part !== '').join('\n')}>
+      <span class="c-address clamp" role="gridcell" data-testid="address" title={[addressLine(call.address), districtName === '' ? '' : `${t('assign.district')}: ${districtName}`].filter((part) => part !== '').join('\n')}>
         {deskAddress(call.address)}
-        {districtName === '' ? null : <span class="muted small district"> · {districtName}</span>}
       </span>
       <span class="c-complaints" role="gridcell" title={[call.complaints.text, flags.length === 0 ? '' : `${t('desk.redFlags')}: ${flags.join(', ')}`].filter((part) => part !== '').join('\n')}>
         {redFlag ? <span class="flag-line" data-testid="red-flag-reasons"><span class="flag">{t('desk.emergency')}</span>{flags.join(', ')}</span> : null}
         <span class={redFlag ? 'one-line' : 'clamp'}>{call.complaints.text}</span>
       </span>
       <span class="c-kind" role="gridcell">
-        <span>{tv('kind', call.kind)}</span>
+        <span title={tv('kind', call.kind)}>{tv('kindShort', call.kind)}</span>
         <span class={`small${call.visitDate === today ? ' muted' : ' later'}`} title={t('assign.visitDate')}>{call.visitDate === today ? t('desk.today') : t('desk.visitOn', { date: formatDate(call.visitDate) })}</span>
       </span>
       <span class="c-status" role="gridcell">
-        <span>
+        <span class={origin === undefined && doctorName === '' ? 'status-text' : ''}>
           {tv('status', call.status)}
           {call.overdue ? <span class="badge badge-overdue">{t('desk.overdue')}</span> : null}
         </span>
-        {origin === undefined ? <span class="small doctor" title={doctorName}>{doctorName}</span> : (
+        {origin === undefined ? (doctorName === '' ? null : <span class="small doctor" title={doctorName}>{doctorName}</span>) : (
           <span class="small origin" data-testid="transferred-from" title={t('desk.transferredFromTitle', { clinic: fromClinicName ?? origin.clinicId, number: origin.number ?? '—', at: originTime })}>
             {t('desk.transferredFrom', { clinic: fromClinicName ?? origin.clinicId, at: originTime })}
           </span>

@@ -43,7 +43,7 @@ export function DeskSidebar({ board, status, doctorId, openByDoctor, onStatus, o
       </table>
       <h3>{t('desk.doctors')}</h3>
       <table class="doctor-counts">
-        <thead><tr><th>{t('col.doctor')}</th><th title={t('desk.doctorActive')}>{t('desk.doctorActive')}</th><th title={t('desk.doctorServed')}>✓</th></tr></thead>
+        <thead><tr><th>{t('col.doctor')}</th><th title={t('desk.doctorActive')}><abbr title={t('desk.doctorActive')}>{t('desk.doctorActiveShort')}</abbr></th><th title={t('desk.doctorServed')}>✓</th></tr></thead>
         <tbody>
           {board.doctors.map((doctor) => (
             <tr key={doctor.doctorId} class={doctorId === doctor.doctorId ? 'picked' : ''}>

@@ -43,9 +43,11 @@ export function SlotGrid({ view, date, holderTag, hideBooked, selectedSlotId, on
         const past = look === 'free' && Date.parse(slot.startAt) < serverNow();
         return (
           <button key={slot.id} type="button" class={`slot slot-${look}${past ? ' slot-past' : ''}${selectedSlotId === slot.id ? ' picked' : ''}`} data-slot={slot.id} data-status={look}
-            disabled={look === 'held' || look === 'blocked' || past} title={past ? t('cal.past') : title} aria-label={`${slot.start} ${title}`} onClick={() => onSlot(slot, look)}>
+            disabled={look === 'held' || look === 'blocked' || past} title={past ? t('cal.past') : title} onClick={() => onSlot(slot, look)}>
             <span class="slot-time">{slot.start}</span>
             <span class="slot-note">{note}</span>
+            {/* The state for a screen reader, after the visible text (so the name starts with what is seen). */}
+            {note === title ? null : <span class="sr-only"> {past ? t('cal.past') : title}</span>}
           </button>
         );
       })}

@@ -58,7 +58,9 @@ const ms = (value: number | null): string => (value === null ? '—' : String(va
 export function Sre() {
   const [samples, setSamples] = useState<readonly Stats[]>([]);
   const [error, setError] = useState('');
+  const [paused, setPaused] = useState(false);
   useEffect(() => {
+    if (paused) return undefined;
     let stopped = false;
     const poll = (): void => {
       api<Stats>('GET', '/api/v1/admin/stats')
@@ -71,7 +73,7 @@ export function Sre() {
       stopped = true;
       clearInterval(timer);
     };
-  }, []);
+  }, [paused]);
   const last = samples[samples.length - 1];
   // The oldest sample inside the rate window (or the oldest kept) is the base of every rate column.
   const base = last === undefined ? undefined : samples.find((sample) => last.at - sample.at <= rateWindowMs && sample !== last);
@@ -101,7 +103,7 @@ export function Sre() {
                 const errors = row.errors ?? 0;
                 const share = row.count === 0 ? 0 : errors / row.count;
                 return (
-                  <tr key={row.name} class={share >= 0.5 ? 'failing' : errors > 0 ? 'some-errors' : ''} data-name={row.name} data-errors={errors}>
+                  <tr key={row.name} class={share >= 0.5 ? 'failing' : errors > 0 ? 'some-errors' : ''} data-name={row.name} data-errors={errors} data-count={row.count}>
                     <td>{row.name}</td><td class="num">{row.count}</td>
                     <td class="num" title={t('sre.serverErrors', { count: row.serverErrors ?? 0 })}>{errors}{(row.serverErrors ?? 0) > 0 ? ` (5xx ${row.serverErrors ?? 0})` : ''}</td>
                     <td class="num">{`${Math.round(share * 1000) / 10}%`}</td>
@@ -125,7 +127,11 @@ export function Sre() {
   );
   return (
     <div class="sre" data-testid="sre">
-      <h1>{t('sre.title')}</h1>
+      <div class="row">
+        <h1>{t('sre.title')}</h1>
+        <span class="spacer" />
+        <button type="button" onClick={() => setPaused(!paused)} aria-pressed={paused} data-testid="sre-pause">{t(paused ? 'sre.resume' : 'sre.pause')}</button>
+      </div>
       {error === '' ? null : <p class="error">{t('app.error', { message: error })}</p>}
       <div class="charts">
         {chart(t('sre.throughput'), [
