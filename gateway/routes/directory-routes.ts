@@ -16,6 +16,16 @@ const DoctorView = Type.Object(
   { additionalProperties: true, $id: 'Doctor' },
 );
 const DistrictView = Type.Object({ id: Type.String(), name: Type.String(), subdivisionId: Type.String() }, { additionalProperties: true, $id: 'District' });
+const CalendarSettingsBody = Type.Object(
+  {
+    slotHorizonDays: Type.Optional(Type.Integer()),
+    holdTtlMinutes: Type.Optional(Type.Integer()),
+    checkInOpensMinutesBefore: Type.Optional(Type.Integer()),
+    calloutAttemptsMax: Type.Optional(Type.Integer()),
+    calloutTemplate: Type.Optional(Type.String({ maxLength: 1_000 })),
+  },
+  { additionalProperties: false, minProperties: 1 },
+);
 const ClinicsQuery = Type.Object({ name: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })) }, closed);
 const Minutes = Type.Integer({ minimum: 0, maximum: 1440 });
 const AddClinicBody = Type.Object(
@@ -120,6 +130,36 @@ export function directoryRoutes(deps: RouteDeps): Route[] {
         if (read.clinic(clinicId)?.info === undefined) throw new Problem(404, 'not_found', `clinic ${clinicId} not found`);
         const districts = [...read.region().districts.values()].filter((district) => district.clinicId === clinicId);
         return { status: 200, body: districts.map((district) => ({ id: district.id, name: district.name, subdivisionId: district.subdivisionId })) };
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/api/v1/clinics/:id/calendar-settings',
+      operationId: 'getCalendarSettings',
+      summary: "A clinic's calendar settings: slot horizon, hold time, check-in window, call-out template and attempts",
+      tag,
+      replies: { 200: Type.Object({}, { additionalProperties: true }), ...problemReplies },
+      handle: async (context) => {
+        const clinicId = context.params[0] as string;
+        requireClinic(context.principal, clinicId);
+        const clinic = (await readModel(deps)).clinic(clinicId);
+        if (clinic?.info === undefined) throw new Problem(404, 'not_found', `clinic ${clinicId} not found`);
+        return { status: 200, body: { clinicId, ...clinic.calendar.settings } };
+      },
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/api/v1/clinics/:id/calendar-settings',
+      operationId: 'updateCalendarSettings',
+      summary: "Change some of a clinic's calendar settings (admin); its doctors follow at once. Check-in opens checkInOpensMinutesBefore (1..720, default 60) before an appointment",
+      tag,
+      roles: ['admin'],
+      body: CalendarSettingsBody,
+      replies: { 200: Type.Object({}, { additionalProperties: true }), ...problemReplies },
+      handle: async (context) => {
+        const clinicId = context.params[0] as string;
+        const reply = await submit(deps, context, { type: 'UpdateCalendarSettings', clinicId, settings: context.body as Record<string, unknown> });
+        return { status: 200, body: { clinicId, ...(reply['settings'] as Record<string, unknown>) } };
       },
     }),
     defineRoute({
