@@ -271,6 +271,17 @@ e2e('the operator desk at dispatch density, its keyboard flow and the SRE page i
     await tab.click('[data-slot$=".1130"][data-status=free]');
     await tab.waitForSelector('[data-slot$=".1130"][data-status=mine]');
     await watcher.waitForSelector('[data-slot$=".1130"][data-status=held]');
+    // A dropped link ends that socket's holds too; the calendar holds the slot being booked again on reconnect.
+    await tab.evaluate('window.cdLive.drop()');
+    await tab.waitForSelector('[data-testid=connection][data-status=online]', { timeout: 20_000 });
+    await tab.waitForSelector('[data-slot$=".1130"][data-status=mine]', { timeout: 10_000 });
+    // The old socket's release and the new one's hold both pass through the server; give them a moment, then check.
+    await tab.waitForTimeout(500);
+    await tab.waitForSelector('[data-slot$=".1130"][data-status=mine]', { timeout: 10_000 });
+    t.pass('after a reconnect the slot being booked is still «Моя бронь»');
+    await watcher.waitForSelector('[data-slot$=".1130"][data-status=held]', { timeout: 10_000 });
+    const slotId = (await tab.getAttribute('[data-slot$=".1130"]', 'data-slot')) ?? '';
+    t.ok(s.stack.host.read.doctor('gp1-d1')?.calendar.slot(slotId)?.hold !== undefined, 'and the server holds it for the new socket');
     const closedAt = Date.now();
     await tab.close();
     await watcher.waitForSelector('[data-slot$=".1130"][data-status=free]', { timeout: 10_000 });
