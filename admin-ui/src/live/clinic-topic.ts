@@ -66,6 +66,18 @@ function isOpenAlert(alert: Alert): boolean {
 /** Awaiting processing before new before active: the order a dispatcher works them in. */
 const statusRank: Readonly<Record<string, number>> = { received: 0, new: 1, assigned: 2 };
 
+/** Each call's registration instant, parsed once per call object (calls are replaced whole, never changed). */
+const createdMsByCall = new WeakMap<Call, number>();
+
+function createdMs(call: Call): number {
+  let ms = createdMsByCall.get(call);
+  if (ms === undefined) {
+    ms = Date.parse(call.createdAt);
+    createdMsByCall.set(call, ms);
+  }
+  return ms;
+}
+
 /**
  * The order the desk shows: overdue first; then by status (awaiting processing, new, active); within a status
  * red-flag calls (the 112/103 advice) first; then oldest first. Instants compare by their epoch, not as text
@@ -75,6 +87,6 @@ export function deskOrder(a: Call, b: Call): number {
   return Number(b.overdue) - Number(a.overdue)
     || (statusRank[a.status] ?? 3) - (statusRank[b.status] ?? 3)
     || Number(b.emergencyAdvice) - Number(a.emergencyAdvice)
-    || Date.parse(a.createdAt) - Date.parse(b.createdAt)
+    || createdMs(a) - createdMs(b)
     || a.number - b.number;
 }

@@ -153,8 +153,8 @@ export function Sre() {
         ], times)}
         {chart(t('sre.projectorLag'), [{ name: t('sre.entries'), color: '#5f6b76', values: samples.map((stats) => stats.projectorLagEntries) }], times)}
       </div>
-      {table(t('sre.commands'), last?.ws ?? [], (stats) => stats.ws, 'sre-ws')}
       {table(t('sre.methods'), last?.http ?? [], (stats) => stats.http, 'sre-http')}
+      {table(t('sre.commands'), last?.ws ?? [], (stats) => stats.ws, 'sre-ws')}
     </div>
   );
 }
