@@ -12,7 +12,7 @@ export interface Series {
 }
 
 const width = 480;
-const height = 160;
+const height = 130;
 const padLeft = 44;
 const padBottom = 22;
 const padTop = 8;
