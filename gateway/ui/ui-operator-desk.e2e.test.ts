@@ -294,7 +294,7 @@ e2e('the operator desk at dispatch density, its keyboard flow and the SRE page i
     const operator = s.pages[0] as Page;
     await operator.goto(`${s.stack.base}/sre`);
     await operator.waitForSelector('[data-testid=forbidden-screen]');
-    t.match(await operator.textContent('[data-testid=forbidden-screen]'), /только роли: администратор/, 'the page names the role it needs');
+    t.match(await operator.textContent('[data-testid=forbidden-screen]'), /Нужна роль: администратор\./, 'the page names the role it needs');
     t.equal(new URL(operator.url()).pathname, '/sre', 'and stays where the operator went');
     await shootBoth(s, operator, 'forbidden-sre');
 

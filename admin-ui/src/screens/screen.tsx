@@ -23,7 +23,7 @@ export function Screen() {
   const home = user.role === 'doctor' ? '/route-sheet' : '/desk';
   const known = navItems.find((item) => item.path === route.path);
   if (known !== undefined && !known.roles.includes(user.role)) {
-    const roles = known.roles.map((role) => t(`role.${role}` as MessageKey).toLowerCase()).join(', ');
+    const roles = known.roles.map((role) => t(`role.${role}` as MessageKey).toLowerCase()).join(t('app.or'));
     return (
       <section class="panel forbidden" data-testid="forbidden-screen" role="alert">
         <h1>{t(known.label)}</h1>
