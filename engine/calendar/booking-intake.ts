@@ -15,10 +15,8 @@ import { mergePatient, newPatient, regionTimeZoneDefault } from '../region-actor
 import type { RegionState } from '../region-state.ts';
 import { appointmentSources, serviceCharsMax, servicesPerAppointmentMax } from './appointment.ts';
 import type { CalendarRegionCommand, RescheduleCommand } from './calendar-messages.ts';
-import { validateHolder } from './doctor-decide-support.ts';
+import { holdIdCharsMax, validateHolder } from './doctor-decide-support.ts';
 import { parseSlotId } from './slot-template.ts';
-
-export const holdIdCharsMax = 64;
 
 function validateServices(services: unknown): readonly string[] | Rejection {
   if (services === undefined) return [];

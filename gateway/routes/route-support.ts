@@ -7,6 +7,7 @@ import { ownerOf } from '../../engine/index.ts';
 import type { EngineHost, SubmitOutcome } from '../../persistence/engine-host.ts';
 import { actorOf, canSeeClinic, type Principal } from '../auth/principal.ts';
 import { scopeCommand, type ScopeRefusal } from '../auth/command-scope.ts';
+import { withHoldId } from '../auth/hold-ids.ts';
 import { Problem, problemFromRejection } from '../http/problem.ts';
 import type { RouteContext } from '../http/route.ts';
 
@@ -40,7 +41,7 @@ export async function submit(deps: RouteDeps, context: RouteContext<unknown, unk
   const scoped = scopeCommand(context.principal, command, deps.host.read);
   if (!scoped.ok) throw problemOfRefusal(scoped.refusal);
   const outcome: SubmitOutcome = await deps.host.submit(
-    scoped.command,
+    withHoldId(scoped.command),
     actorOf(context.principal),
     context.idempotency === undefined ? {} : { idempotency: context.idempotency },
   );

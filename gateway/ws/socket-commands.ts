@@ -18,6 +18,7 @@ import { Problem, problemFromRejection } from '../http/problem.ts';
 import { callWire } from '../views.ts';
 import { closeCodes, type CloseCode } from './close-codes.ts';
 import { scopeCommand, type SocketCommand } from './command-scope.ts';
+import { withHoldId } from '../auth/hold-ids.ts';
 import { commandSchemas, fieldErrors, isSocketCommandType } from './message-schemas.ts';
 import type { OperatorSession } from './operator-session.ts';
 import type { ErrorFrame, RequestId } from './socket-frames.ts';
@@ -72,7 +73,7 @@ export async function runCommand(deps: SocketCommandDeps, session: OperatorSessi
   let reply: Record<string, unknown>;
   let outcome: string;
   try {
-    const submitted = await deps.host.submit(scoped.command, session.actor, idempotencyOf(session, message));
+    const submitted = await deps.host.submit(withHoldId(scoped.command), session.actor, idempotencyOf(session, message));
     if (submitted.ok) {
       reply = { type: 'reply', requestId, ok: true, result: resultOf(scoped.command, submitted.reply, deps.host.read) };
       outcome = 'ok';
