@@ -20,6 +20,7 @@ import { openApiDocument } from './openapi.ts';
 import type { RouteDeps } from './routes/route-support.ts';
 import { DrainGuard } from './drain-guard.ts';
 import { sampleBoardGauges } from './board-gauges.ts';
+import { resolveSecurity, type SecuritySettings } from './security-settings.ts';
 
 export const apiVersion = '1.0.0';
 
@@ -32,6 +33,8 @@ export interface GatewayOptions {
   readonly bodyBytesMax?: number;
   readonly requestsPerSecond?: number;
   readonly burst?: number;
+  /** Socket limits per principal, allowed origins, webhook allow-list (docs/security.md); defaults when absent. */
+  readonly security?: Partial<SecuritySettings>;
   /** Extra route groups (calendars, webhooks) and socket mounts added by other modules. */
   readonly extensions?: ReadonlyArray<(context: GatewayContext) => Route[] | void>;
 }
@@ -44,6 +47,7 @@ export interface GatewayContext {
   readonly logger: Logger;
   readonly clock: Clock;
   readonly routeDeps: RouteDeps;
+  readonly security: SecuritySettings;
   /** Called on close, in reverse order of registration. */
   onClose(hook: () => Promise<void> | void): void;
   /** True once the server is stopping: refuse new work (HTTP routes answer 503 by themselves). */
@@ -74,6 +78,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const drainGuard = new DrainGuard();
   const context: GatewayContext = {
     app, host: options.host, tokens, metrics, logger: options.logger, clock: options.clock, routeDeps,
+    security: resolveSecurity(options.security),
     onClose: (hook) => closeHooks.push(hook),
     isDraining: () => drainGuard.draining,
   };

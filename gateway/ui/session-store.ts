@@ -36,6 +36,7 @@ export class SessionStore {
   /** Principals handed out by `verify`, to their session: sign-out knows which session a request came with. */
   readonly #issued = new WeakMap<Principal, string>();
   readonly #ttlMs: number;
+  readonly #endedListeners: Array<(credentialIds: readonly string[]) => void> = [];
 
   constructor(environment: LmdbEnvironment, nowMs: number, ttlMs = sessionTtlMsDefault) {
     this.#db = environment.openDatabase<AccountValue, string>(accountDatabaseName, {});
@@ -100,9 +101,15 @@ export class SessionStore {
     if (this.#sessions.size >= sessionsMax && oldest.done !== true) await this.#drop([oldest.value]);
   }
 
+  /** Hears the credential ids (`cds_<id>`) of sessions that end: sign-out, an admin's change, making room. */
+  onEnded(listener: (credentialIds: readonly string[]) => void): void {
+    this.#endedListeners.push(listener);
+  }
+
   async #drop(ids: readonly string[]): Promise<void> {
     for (const id of ids) this.#sessions.delete(id);
     if (ids.length > 0) await this.#db.transaction(() => { for (const id of ids) void this.#db.remove(`session/${id}`); });
+    if (ids.length > 0) for (const listener of this.#endedListeners) listener(ids.map((id) => `cds_${id}`));
   }
 }
 

@@ -28,12 +28,21 @@ export function createUiExtension(options: UiExtensionOptions = {}): (context: G
     const users = new UserStore(context.host.environment);
     const sessions = new SessionStore(context.host.environment, now(), options.sessionTtlMs ?? sessionTtlMsDefault);
     context.tokens.acceptAlso((token) => sessions.verify(token, now()));
+    // Open sockets and webhooks hear when a session ends or a user is disabled (docs/security.md).
+    sessions.onEnded((credentialIds) => {
+      for (const credentialId of credentialIds) context.tokens.announce({ kind: 'credential-revoked', credentialId });
+    });
+    context.tokens.knowPrincipals((principalId) => {
+      if (!principalId.startsWith('u.')) return undefined;
+      const user = users.get(principalId.slice(2));
+      return user !== undefined && !user.disabled;
+    });
     mountStaticSite(context.app, new StaticSite(options.distDir ?? defaultDistDir));
     const stats = adminStatsRoute(context.metrics, now);
     context.onClose(() => stats.stop());
     return [
       ...authRoutes({ users, sessions, limiter: new LoginLimiter(), now }),
-      ...userRoutes({ users, sessions, read: () => context.host.read, now }),
+      ...userRoutes({ users, sessions, read: () => context.host.read, now, announce: (change) => context.tokens.announce(change) }),
       stats.route,
     ];
   };

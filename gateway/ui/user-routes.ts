@@ -1,7 +1,8 @@
 /**
  * User administration for the operator UI (admin only): list, create, change role / clinic / doctor /
  * password, disable and enable. Any change that alters what a user may see, and disabling, signs out the
- * user's sessions at once (their sockets close with 4001 at their next command).
+ * user's sessions at once: their sockets close with 4001 within the moment, and a disabled user's webhook
+ * subscriptions stop delivering until the user is enabled again (docs/security.md).
  */
 import { Type } from '@sinclair/typebox';
 import type { ReadModel } from '../../engine/index.ts';
@@ -9,6 +10,7 @@ import { Problem } from '../http/problem.ts';
 import { defineRoute, type Route } from '../http/route.ts';
 import { Id, problemReplies } from '../schemas/common.ts';
 import { passwordCharsMax, passwordCharsMin } from './password-hash.ts';
+import type { PrincipalChange } from '../auth/token-store.ts';
 import type { SessionStore } from './session-store.ts';
 import { uiRoles, UserError, type UiRole, type UserPatch, type UserStore, type UserView } from './user-store.ts';
 
@@ -26,12 +28,15 @@ export interface UserRouteDeps {
   readonly sessions: SessionStore;
   readonly read: () => ReadModel;
   readonly now: () => number;
+  /** Tells open sockets and webhooks that a user was disabled or enabled (TokenStore.announce). */
+  readonly announce?: (change: PrincipalChange) => void;
 }
 
 export function userRoutes(deps: UserRouteDeps): Route[] {
   const setDisabled = (disabled: boolean) => async (login: string): Promise<{ status: number; body: unknown }> => {
     const user = await guarded(() => deps.users.update(login, { disabled }, deps.now()));
     const sessionsClosed = disabled ? await deps.sessions.closeAllOf(login) : 0;
+    deps.announce?.({ kind: disabled ? 'principal-disabled' : 'principal-enabled', principalId: `u.${login}` });
     return { status: 200, body: { ...user, sessionsClosed } };
   };
   const disable = setDisabled(true);
