@@ -21,7 +21,7 @@ import { startGateway } from './server.ts';
 import { stopGracefully } from './graceful-stop.ts';
 import { seedDemo } from './demo-seed.ts';
 import { gatewayExtensions } from './extensions.ts';
-import { ConfigError, configUsage, describeConfig, loadConfig, type Config } from './config.ts';
+import { ConfigError, configUsage, describeConfig, loadConfig, securityOf, type Config } from './config.ts';
 import { hasServerNodeFlags, serverNodeFlags } from './node-flags.ts';
 
 /** Exit codes a supervisor can tell apart. */
@@ -66,6 +66,7 @@ const gateway = await startGateway({
   requestsPerSecond: config.rateLimitPerSecond,
   burst: config.rateLimitBurst,
   bodyBytesMax: config.bodyBytesMax,
+  security: securityOf(config),
   extensions: gatewayExtensions,
 });
 if (host.durablePosition === 0 && config.demo) {
