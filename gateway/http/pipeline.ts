@@ -51,11 +51,13 @@ export function mountRoute(app: TemplatedApp, route: Route, deps: PipelineDeps):
   const paramCount = (route.path.match(/:/g) ?? []).length;
   const handler = (res: HttpResponse, req: HttpRequest): void => {
     const head = readHead(req, paramCount);
+    // Only public routes (sign-in) need it: its per-address limit. Read now, before anything awaits.
+    const remoteAddress = route.public === true ? Buffer.from(res.getRemoteAddressAsText()).toString('latin1') : '';
     const state = { aborted: false };
     res.onAborted(() => {
       state.aborted = true;
     });
-    void run(res, route, head, deps, state);
+    void run(res, route, head, deps, state, remoteAddress);
   };
   if (route.method === 'get') app.get(route.path, handler);
   else if (route.method === 'post') app.post(route.path, handler);
@@ -99,13 +101,13 @@ function safeDecode(value: string): string {
   }
 }
 
-async function run(res: HttpResponse, route: Route, head: RequestHead, deps: PipelineDeps, state: { aborted: boolean }): Promise<void> {
+async function run(res: HttpResponse, route: Route, head: RequestHead, deps: PipelineDeps, state: { aborted: boolean }, remoteAddress: string): Promise<void> {
   const started = performance.now();
   let encoding: Encoding = 'json';
   let reply: RouteReply;
   try {
     encoding = replyEncoding(head.accept);
-    reply = await handle(res, route, head, deps);
+    reply = await handle(res, route, head, deps, remoteAddress);
   } catch (error) {
     reply = problemReply(error, route, head, deps);
   }
@@ -115,7 +117,7 @@ async function run(res: HttpResponse, route: Route, head: RequestHead, deps: Pip
   write(res, reply, encoding, head.requestId);
 }
 
-async function handle(res: HttpResponse, route: Route, head: RequestHead, deps: PipelineDeps): Promise<RouteReply> {
+async function handle(res: HttpResponse, route: Route, head: RequestHead, deps: PipelineDeps, remoteAddress: string): Promise<RouteReply> {
   const principal = route.public === true ? anonymous : authenticate(head.authorization, deps);
   if (route.public !== true) {
     const waitSeconds = deps.limiter.take(principal.id, deps.now());
@@ -135,7 +137,7 @@ async function handle(res: HttpResponse, route: Route, head: RequestHead, deps: 
   if (route.query !== undefined) validate(route.query, query, 'query');
   else if (Object.keys(query).length > 0) throw new Problem(400, 'validation_failed', 'this operation takes no query parameters', { errors: [{ path: `/${Object.keys(query)[0] ?? ''}`, message: 'unknown parameter' }] });
   const idempotency = idempotencyOf(route, head, principal.id, raw);
-  return route.handle({ principal, params: head.params, query: query as never, body: body as never, idempotency, requestId: head.requestId });
+  return route.handle({ principal, params: head.params, query: query as never, body: body as never, idempotency, requestId: head.requestId, ...(remoteAddress === '' ? {} : { remoteAddress }) });
 }
 
 const anonymous = { id: 'anonymous', role: 'partner', scope: { kind: 'clinics', clinicIds: [] }, label: 'anonymous' } as const;

@@ -2,7 +2,8 @@
  * Sign-in for the operator UI: `POST /api/v1/auth/login` (login + password → a session token and who you
  * are), `POST /api/v1/auth/logout` (ends the session the request came with), `GET /api/v1/auth/me` (who this
  * token is; the UI checks a stored session with it). Wrong login and wrong password get the same 401, after
- * the same scrypt work; attempts are limited per login (gateway/ui/login-limiter.ts).
+ * the same scrypt work; attempts are limited per login and per client address, counted before the password
+ * is checked, and all sign-ins share one budget of scrypt work (gateway/ui/login-limiter.ts).
  */
 import { Type } from '@sinclair/typebox';
 import type { Principal } from '../auth/principal.ts';
@@ -10,7 +11,7 @@ import { Problem } from '../http/problem.ts';
 import { defineRoute, type Route } from '../http/route.ts';
 import { problemReplies } from '../schemas/common.ts';
 import { isoAt } from '../views.ts';
-import { LoginLimiter } from './login-limiter.ts';
+import type { HashBudget, LoginLimiter } from './login-limiter.ts';
 import { decoyPasswordHash, passwordCharsMax, verifyPassword } from './password-hash.ts';
 import type { SessionStore } from './session-store.ts';
 import { viewOf, type UserStore } from './user-store.ts';
@@ -25,6 +26,8 @@ export interface AuthRouteDeps {
   readonly users: UserStore;
   readonly sessions: SessionStore;
   readonly limiter: LoginLimiter;
+  /** Bounds the scrypt work of all sign-ins together. */
+  readonly hashBudget: HashBudget;
   readonly now: () => number;
 }
 
@@ -36,18 +39,24 @@ export function authRoutes(deps: AuthRouteDeps): Route[] {
       replies: { 200: SessionView, ...problemReplies },
       handle: async (context) => {
         const login = context.body.login.trim().toLowerCase();
-        const waitMs = deps.limiter.waitMs(login, deps.now());
+        const address = context.remoteAddress ?? '';
+        // Counted before the password is checked, so concurrent guesses cannot all be evaluated.
+        const waitMs = deps.limiter.begin(login, address, deps.now());
         if (waitMs > 0) {
           const seconds = Math.ceil(waitMs / 1000);
-          throw new Problem(429, 'too_many_attempts', `too many failed sign-ins for this login; try again in ${seconds} s`, { headers: { 'Retry-After': String(seconds) } });
+          throw new Problem(429, 'too_many_attempts', `too many sign-in attempts; try again in ${seconds} s`, { headers: { 'Retry-After': String(seconds) } });
         }
         const user = deps.users.get(login);
-        const matches = await verifyPassword(context.body.password, user?.passwordHash ?? decoyPasswordHash);
-        if (user === undefined || !matches || user.disabled) {
-          deps.limiter.failed(login, deps.now());
+        const checked = await deps.hashBudget.run(() => verifyPassword(context.body.password, user?.passwordHash ?? decoyPasswordHash));
+        if (checked === undefined) {
+          deps.limiter.abandoned(login, address);
+          throw new Problem(503, 'busy', 'sign-in is busy; try again in a second', { headers: { 'Retry-After': '1' } });
+        }
+        if (user === undefined || !checked.value || user.disabled) {
+          deps.limiter.failed(login, address, deps.now());
           throw new Problem(401, 'bad_credentials', 'wrong login or password, or the user is disabled');
         }
-        deps.limiter.succeeded(login);
+        deps.limiter.succeeded(login, address);
         const session = await deps.sessions.open(user, deps.now());
         return { status: 200, body: { token: session.token, expiresAt: new Date(session.expiresAt).toISOString(), principal: session.principal, user: viewOf(user) } };
       },

@@ -9,7 +9,7 @@ import type { GatewayContext } from '../server.ts';
 import type { Route } from '../http/route.ts';
 import { adminStatsRoute } from './admin-stats.ts';
 import { authRoutes } from './auth-routes.ts';
-import { LoginLimiter } from './login-limiter.ts';
+import { HashBudget, LoginLimiter } from './login-limiter.ts';
 import { SessionStore, sessionTtlMsDefault } from './session-store.ts';
 import { mountStaticSite, StaticSite } from './static-files.ts';
 import { UserStore } from './user-store.ts';
@@ -37,12 +37,13 @@ export function createUiExtension(options: UiExtensionOptions = {}): (context: G
       const user = users.get(principalId.slice(2));
       return user !== undefined && !user.disabled;
     });
+    const limiter = new LoginLimiter();
     mountStaticSite(context.app, new StaticSite(options.distDir ?? defaultDistDir));
     const stats = adminStatsRoute(context.metrics, now);
     context.onClose(() => stats.stop());
     return [
-      ...authRoutes({ users, sessions, limiter: new LoginLimiter(), now }),
-      ...userRoutes({ users, sessions, read: () => context.host.read, now, announce: (change) => context.tokens.announce(change) }),
+      ...authRoutes({ users, sessions, limiter, hashBudget: new HashBudget(), now }),
+      ...userRoutes({ users, sessions, read: () => context.host.read, now, announce: (change) => context.tokens.announce(change), unlock: (login) => limiter.logins.clear(login) }),
       stats.route,
     ];
   };
