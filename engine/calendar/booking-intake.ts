@@ -9,7 +9,7 @@ import { doctorAddress } from '../address.ts';
 import { localDate } from '../domain/local-time.ts';
 import { validatePatient } from '../intake.ts';
 import type { RegionEvent } from '../messages.ts';
-import { fullName, namePhoneKey, type Patient } from '../patient.ts';
+import { fold, fullName, namePhoneKey, type Patient, type PatientInput } from '../patient.ts';
 import { reject, type Rejection } from '../rejection.ts';
 import { mergePatient, newPatient, regionTimeZoneDefault } from '../region-actor.ts';
 import type { RegionState } from '../region-state.ts';
@@ -61,6 +61,12 @@ export function decideBookAppointment(
   if (form.phone === undefined) return rejected(reject('invalid', 'a phone is required to book', '/patient/phone'));
 
   const byPolicy = form.policy === undefined ? undefined : state.patientByPolicy.get(form.policy);
+  const byPolicyPatient = byPolicy === undefined ? undefined : state.patients.get(byPolicy);
+  // A policy matches only the person it was registered to: booking with someone else's policy must neither
+  // attach the appointment to them nor echo their stored name and birth date (docs/security.md).
+  if (byPolicyPatient !== undefined && !sameIdentity(byPolicyPatient, form)) {
+    return rejected(reject('conflict', 'this policy is registered to a person of another name or birth date: check the policy and the name', '/patient/policy'));
+  }
   const matchedId = byPolicy ?? state.patientByNamePhone.get(namePhoneKey(form, form.phone));
   const matched = matchedId === undefined ? undefined : state.patients.get(matchedId);
   const events: RegionEvent[] = [];
@@ -81,6 +87,14 @@ export function decideBookAppointment(
     services,
   };
   return accept(events, undefined, [{ to: doctorAddress(doctor.id), message: { type: 'BookSlot', booking } }]);
+}
+
+/**
+ * The birth date agrees, and the surname or the name does (case- and `ё`-insensitive): a surname changed at
+ * marriage still matches, a stranger holding only the policy number does not.
+ */
+function sameIdentity(known: Patient, form: PatientInput): boolean {
+  return known.birthDate === form.birthDate && (fold(known.surname) === fold(form.surname) || fold(known.name) === fold(form.name));
 }
 
 /** A move to another doctor's slot: both doctors must exist before the source doctor locks the appointment. */

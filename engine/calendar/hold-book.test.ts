@@ -161,3 +161,18 @@ t.test('a hold id given with the command (the gateway\'s random one) is the hold
   checkSnapshotAndReplay(t, h);
   t.end();
 });
+
+t.test('a policy matches only its person: another birth date, or both names different, is a conflict that changes nothing', (t) => {
+  const h = new CalendarHarness();
+  const first = patient({ surname: 'Орлова', name: 'Анна', sex: 'F' });
+  h.booked(slot(therapist, tomorrow, '08:00'), 'operator:test', { patient: first });
+  const before = h.engine.snapshot();
+  for (const stranger of [{ ...first, birthDate: '1999-09-09' }, { ...first, surname: 'Иванов', name: 'Пётр' }]) {
+    const refused = h.book(slot(therapist, tomorrow, '08:15'), 'operator:test', { patient: stranger });
+    t.equal(rejectionOf(refused).code, 'conflict');
+    t.equal(rejectionOf(refused).field, '/patient/policy');
+    t.notOk(JSON.stringify(rejectionOf(refused)).includes('Орлова'), 'the stored name is not in the answer');
+  }
+  t.same(h.engine.snapshot(), before, 'nothing changed');
+  t.end();
+});

@@ -8,6 +8,7 @@ import type { EngineHost, SubmitOutcome } from '../../persistence/engine-host.ts
 import { actorOf, canSeeClinic, type Principal } from '../auth/principal.ts';
 import { scopeCommand, type ScopeRefusal } from '../auth/command-scope.ts';
 import { withHoldId } from '../auth/hold-ids.ts';
+import { disclosedRejection } from '../auth/rejection-disclosure.ts';
 import { Problem, problemFromRejection } from '../http/problem.ts';
 import type { RouteContext } from '../http/route.ts';
 
@@ -47,7 +48,7 @@ export async function submit(deps: RouteDeps, context: RouteContext<unknown, unk
   );
   if (outcome.ok) return outcome.reply;
   if ('idempotencyMismatch' in outcome) throw new Problem(422, 'idempotency_key_reused', 'this Idempotency-Key was used with a different request');
-  throw problemFromRejection(outcome.rejection);
+  throw problemFromRejection(disclosedRejection(context.principal, outcome.rejection, deps.host.read));
 }
 
 export function problemOfRefusal(refusal: ScopeRefusal): Problem {

@@ -19,6 +19,7 @@ import { callWire } from '../views.ts';
 import { closeCodes, type CloseCode } from './close-codes.ts';
 import { scopeCommand, type SocketCommand } from './command-scope.ts';
 import { withHoldId } from '../auth/hold-ids.ts';
+import { disclosedRejection } from '../auth/rejection-disclosure.ts';
 import { commandSchemas, fieldErrors, isSocketCommandType } from './message-schemas.ts';
 import type { OperatorSession } from './operator-session.ts';
 import type { ErrorFrame, RequestId } from './socket-frames.ts';
@@ -81,7 +82,7 @@ export async function runCommand(deps: SocketCommandDeps, session: OperatorSessi
       reply = { type: 'reply', requestId, ok: false, problem: new Problem(422, 'idempotency_key_reused', 'this idempotencyKey was used with a different command').body() };
       outcome = 'rejected';
     } else {
-      reply = { type: 'reply', requestId, ok: false, problem: rejectionProblem(submitted.rejection) };
+      reply = { type: 'reply', requestId, ok: false, problem: rejectionProblem(disclosedRejection(session.principal, submitted.rejection, deps.host.read)) };
       outcome = 'rejected';
     }
   } catch (error) {
