@@ -170,15 +170,26 @@ function problemReply(error: unknown, route: Route, head: RequestHead, deps: Pip
   return { status: 500, body: problem.body() };
 }
 
+/**
+ * A document the API serves as HTML (the route sheet) runs no script, loads nothing and cannot be framed: its
+ * data is patients' names and addresses, and a name is the one field an attacker chooses.
+ */
+export const documentContentSecurityPolicy = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; font-src data:; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
+
 function write(res: HttpResponse, reply: RouteReply, encoding: Encoding, requestId: string): void {
   const isProblem = reply.status >= 400;
   const bytes = reply.raw !== undefined ? reply.raw.bytes : reply.status === 204 ? '' : encodeBody(reply.body, encoding);
   const contentType = reply.raw !== undefined ? reply.raw.contentType : contentTypeOf(encoding, isProblem);
+  const headers = reply.headers ?? {};
   res.cork(() => {
     res.writeStatus(`${reply.status} ${statusText[reply.status] ?? ''}`.trim());
     res.writeHeader('Content-Type', contentType);
     res.writeHeader('X-Request-Id', requestId);
-    for (const [name, value] of Object.entries(reply.headers ?? {})) res.writeHeader(name, value);
+    // Replies carry patients' data: never sniffed into another type, never kept by a browser or a shared cache.
+    res.writeHeader('X-Content-Type-Options', 'nosniff');
+    if (headers['Cache-Control'] === undefined) res.writeHeader('Cache-Control', 'no-store');
+    if (contentType.startsWith('text/html')) res.writeHeader('Content-Security-Policy', documentContentSecurityPolicy);
+    for (const name in headers) res.writeHeader(name, headers[name] as string);
     res.end(bytes);
   });
 }
