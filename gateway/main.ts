@@ -23,6 +23,7 @@ import { seedDemo } from './demo-seed.ts';
 import { gatewayExtensions } from './extensions.ts';
 import { ConfigError, configUsage, describeConfig, loadConfig, securityOf, type Config } from './config.ts';
 import { hasServerNodeFlags, serverNodeFlags } from './node-flags.ts';
+import { tightenDataDir, usePrivateUmask } from './data-dir-permissions.ts';
 
 /** Exit codes a supervisor can tell apart. */
 export const exitCodes = { ok: 0, stopIncomplete: 1, badConfiguration: 2 } as const;
@@ -52,7 +53,11 @@ const ids = { next: () => `${idPrefix}${(idCounter += 1).toString(36)}` };
 
 logger.info({ settings: describeConfig(config), nodeFlags: process.execArgv }, 'starting');
 if (!hasServerNodeFlags()) logger.warn({ expected: serverNodeFlags, nodeFlags: process.execArgv }, 'started without the recommended V8 flags (gateway/node-flags.ts): expect longer GC pauses on small hosts');
+// Only the server's user may read the data directory (docs/security.md): 0700, files 0600.
+usePrivateUmask();
 mkdirSync(config.dataDir, { recursive: true });
+const tightened = tightenDataDir(config.dataDir);
+if (tightened.length > 0) logger.warn({ dataDir: config.dataDir, tightened }, 'the data directory was readable by others: tightened to 0700 / 0600');
 const host = await EngineHost.open({
   dataDir: config.dataDir, clock, ids,
   snapshotEveryEvents: config.snapshotEveryEvents,
