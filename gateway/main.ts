@@ -4,7 +4,7 @@
  * gateway/config.ts (flags, environment, optional JSON config file; docs/configuration.md lists them); an
  * invalid one stops the start with exit code 2 and a message naming it.
  *
- * Once serving it prints one JSON line to stdout, `{"event":"listening","port":N,"dataDir":...}`, which tests
+ * Once serving it prints one JSON line to stdout, `{"event":"listening","port":N,"metricsPort":M,"dataDir":...}`, which tests
  * and scripts parse (the port matters with `--port 0`).
  *
  * SIGTERM / SIGINT stop it cleanly within SHUTDOWN_TIMEOUT_MS (gateway/graceful-stop.ts): new work refused
@@ -68,6 +68,7 @@ const gateway = await startGateway({
   host, clock, logger,
   port: config.port,
   listenHost: config.host,
+  metricsListen: { host: config.metricsHost, port: config.metricsPort },
   requestsPerSecond: config.rateLimitPerSecond,
   burst: config.rateLimitBurst,
   bodyBytesMax: config.bodyBytesMax,
@@ -78,7 +79,7 @@ if (host.durablePosition === 0 && config.demo) {
   await seedDemo(host, gateway.tokens, config.dataDir, clock.now());
   logger.info({ tokens: resolve(config.dataDir, 'demo-tokens.json') }, 'demo region created');
 }
-console.log(JSON.stringify({ event: 'listening', port: gateway.port, dataDir: config.dataDir }));
+console.log(JSON.stringify({ event: 'listening', port: gateway.port, metricsPort: gateway.metricsPort, dataDir: config.dataDir }));
 
 let stopping = false;
 process.on('SIGTERM', () => void stop('SIGTERM'));
