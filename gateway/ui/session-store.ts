@@ -5,6 +5,9 @@
  * a user revokes its sessions. Sessions live in memory for the per-request check and in LMDB (`session/<id>`
  * in the `ui-accounts` database) so a restart does not sign everyone out.
  *
+ * An expired session is swept within `expirySweepIntervalMs` (gateway/ui/ui-extension.ts), which closes its
+ * open sockets with 4001 (docs/security.md).
+ *
  * Bounds: a session lives `sessionTtlMsDefault` (one shift) unless signed out; at most `sessionsMax` at once
  * — past it expired ones are swept and then the oldest is signed out to make room.
  */
@@ -16,6 +19,8 @@ import { accountDatabaseName, principalOfUser, type AccountValue, type UiRole, t
 
 export const sessionTtlMsDefault = 12 * 60 * 60 * 1000;
 export const sessionsMax = 50_000;
+/** How often expired sessions are swept (and their sockets closed). */
+export const expirySweepIntervalMs = 1_000;
 const sessionPattern = /^cds_([a-z0-9]{16})_([A-Za-z0-9_-]{43})$/;
 
 export interface SessionRecord {
@@ -92,6 +97,13 @@ export class SessionStore {
     const ids = [...this.#sessions.values()].filter((session) => session.login === login).map((session) => session.id);
     await this.#drop(ids);
     return ids.length;
+  }
+
+  /** Ends the sessions whose expiry has passed (their sockets hear it through `onEnded`); returns how many. */
+  async sweepExpired(nowMs: number): Promise<number> {
+    const expired = [...this.#sessions.values()].filter((session) => session.expiresAt <= nowMs).map((session) => session.id);
+    await this.#drop(expired);
+    return expired.length;
   }
 
   async #makeRoom(nowMs: number): Promise<void> {

@@ -10,7 +10,7 @@ import type { Route } from '../http/route.ts';
 import { adminStatsRoute } from './admin-stats.ts';
 import { authRoutes } from './auth-routes.ts';
 import { HashBudget, LoginLimiter } from './login-limiter.ts';
-import { SessionStore, sessionTtlMsDefault } from './session-store.ts';
+import { expirySweepIntervalMs, SessionStore, sessionTtlMsDefault } from './session-store.ts';
 import { mountStaticSite, StaticSite } from './static-files.ts';
 import { UserStore } from './user-store.ts';
 import { userRoutes } from './user-routes.ts';
@@ -41,6 +41,12 @@ export function createUiExtension(options: UiExtensionOptions = {}): (context: G
     mountStaticSite(context.app, new StaticSite(options.distDir ?? defaultDistDir));
     const stats = adminStatsRoute(context.metrics, now);
     context.onClose(() => stats.stop());
+    // An expired session's open sockets close too, within a sweep interval (sessions.onEnded above).
+    const sweep = setInterval(() => {
+      sessions.sweepExpired(now()).catch((error: unknown) => context.logger.error({ err: error }, 'sweeping expired sessions failed'));
+    }, expirySweepIntervalMs);
+    sweep.unref();
+    context.onClose(() => clearInterval(sweep));
     return [
       ...authRoutes({ users, sessions, limiter, hashBudget: new HashBudget(), now }),
       ...userRoutes({ users, sessions, read: () => context.host.read, now, announce: (change) => context.tokens.announce(change), unlock: (login) => limiter.logins.clear(login) }),

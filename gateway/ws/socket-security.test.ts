@@ -114,3 +114,17 @@ t.test('a token in the URL is refused; the subprotocol answer is the codec, neve
   t.notMatch(socket.socket.protocol, /bearer|cdt_/);
   socket.close();
 });
+
+t.test('a session that expires while its socket is open closes it within the sweep interval', async (t) => {
+  const { gatewayExtensions } = await import('../extensions.ts');
+  const { createUiExtension, uiExtension } = await import('../ui/ui-extension.ts');
+  const { startTestServer } = await import('../test-server.ts');
+  const extensions = gatewayExtensions.map((extension) => (extension === uiExtension ? createUiExtension({ sessionTtlMs: 500 }) : extension));
+  const server = await startTestServer({ extensions });
+  t.teardown(() => server.stop());
+  const password = server.tokens.logins.find((entry) => entry.login === 'operator-gp1')?.password ?? '';
+  const token = String(((await call(server.base, 'POST', '/api/v1/auth/login', { body: { login: 'operator-gp1', password } })).body as Json)['token']);
+  const socket = await TestSocket.connect(`ws://127.0.0.1:${server.gateway.port}/ws`, { token });
+  await socket.next((frame) => frame.type === 'welcome');
+  t.equal(await closedWithin(socket, 2_500), 4001, 'closed at expiry (500 ms) plus at most one sweep (1 s)');
+});
