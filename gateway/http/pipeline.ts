@@ -17,6 +17,7 @@ import { contentTypeOf, decodeBody, encodeBody, replyEncoding, requestEncoding, 
 import { Problem } from './problem.ts';
 import { parseQuery, validate } from './validation.ts';
 import { idempotencyKeyCharsMax } from '../../persistence/idempotency-ledger.ts';
+import { csrfHeaderName, csrfHeaderValue, sessionTokenOfCookie } from '../auth/session-cookie.ts';
 
 export const bodyBytesMaxDefault = 256 * 1024;
 
@@ -31,6 +32,9 @@ export interface PipelineDeps {
 
 interface RequestHead {
   readonly authorization: string;
+  readonly cookie: string;
+  readonly requestedWith: string;
+  readonly host: string;
   readonly contentType: string;
   readonly contentLength: string;
   readonly accept: string;
@@ -81,6 +85,9 @@ function readHead(req: HttpRequest, paramCount: number): RequestHead {
   for (let i = 0; i < paramCount; i += 1) params.push(safeDecode(req.getParameter(i) ?? ''));
   return {
     authorization: req.getHeader('authorization'),
+    cookie: req.getHeader('cookie'),
+    requestedWith: req.getHeader(csrfHeaderName),
+    host: req.getHeader('host'),
     contentType: req.getHeader('content-type'),
     contentLength: req.getHeader('content-length'),
     accept: req.getHeader('accept'),
@@ -118,7 +125,7 @@ async function run(res: HttpResponse, route: Route, head: RequestHead, deps: Pip
 }
 
 async function handle(res: HttpResponse, route: Route, head: RequestHead, deps: PipelineDeps, remoteAddress: string): Promise<RouteReply> {
-  const principal = route.public === true ? anonymous : authenticate(head.authorization, deps);
+  const principal = route.public === true ? anonymous : authenticate(head, route, deps);
   if (route.public !== true) {
     const waitSeconds = deps.limiter.take(principal.id, deps.now());
     if (waitSeconds > 0) throw new Problem(429, 'rate_limited', `too many requests; retry in ${waitSeconds} s`, { headers: { 'Retry-After': String(waitSeconds) } });
@@ -137,14 +144,27 @@ async function handle(res: HttpResponse, route: Route, head: RequestHead, deps: 
   if (route.query !== undefined) validate(route.query, query, 'query');
   else if (Object.keys(query).length > 0) throw new Problem(400, 'validation_failed', 'this operation takes no query parameters', { errors: [{ path: `/${Object.keys(query)[0] ?? ''}`, message: 'unknown parameter' }] });
   const idempotency = idempotencyOf(route, head, principal.id, raw);
-  return route.handle({ principal, params: head.params, query: query as never, body: body as never, idempotency, requestId: head.requestId, ...(remoteAddress === '' ? {} : { remoteAddress }) });
+  return route.handle({ principal, params: head.params, query: query as never, body: body as never, idempotency, requestId: head.requestId, host: head.host, ...(remoteAddress === '' ? {} : { remoteAddress }) });
 }
 
 const anonymous = { id: 'anonymous', role: 'partner', scope: { kind: 'clinics', clinicIds: [] }, label: 'anonymous' } as const;
 
 const bearerPattern = /^Bearer\s+\S+$/i;
 
-function authenticate(authorization: string, deps: PipelineDeps): ReturnType<TokenStore['verify']> & object {
+function authenticate(head: RequestHead, route: Route, deps: PipelineDeps): ReturnType<TokenStore['verify']> & object {
+  const authorization = head.authorization;
+  if (authorization === '') {
+    // The UI's session cookie (gateway/auth/session-cookie.ts): only when no Authorization header is sent.
+    const fromCookie = sessionTokenOfCookie(head.cookie);
+    if (fromCookie !== undefined) {
+      const principal = deps.tokens.verify(fromCookie);
+      if (principal === undefined) throw new Problem(401, 'unauthorized', 'the session has ended: sign in again', { headers: { 'WWW-Authenticate': 'Bearer' } });
+      if (route.method !== 'get' && head.requestedWith !== csrfHeaderValue) {
+        throw new Problem(403, 'csrf', `a write with the session cookie needs the header X-Requested-With: ${csrfHeaderValue}`);
+      }
+      return principal;
+    }
+  }
   // test + slice rather than exec: no match array per request.
   const wellFormed = bearerPattern.test(authorization);
   const principal = wellFormed ? deps.tokens.verify(authorization.slice('Bearer'.length).trimStart()) : undefined;

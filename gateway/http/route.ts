@@ -18,6 +18,8 @@ export interface RouteContext<B, Q> {
   readonly requestId: string;
   /** The client's address as the socket sees it; read only for public routes (sign-in's per-address limit), '' otherwise. */
   readonly remoteAddress?: string;
+  /** The request's Host header (the session cookie's Secure attribute depends on it). */
+  readonly host?: string;
 }
 
 export interface RouteReply {

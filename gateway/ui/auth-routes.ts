@@ -1,6 +1,6 @@
 /**
  * Sign-in for the operator UI: `POST /api/v1/auth/login` (login + password → a session token and who you
- * are), `POST /api/v1/auth/logout` (ends the session the request came with), `GET /api/v1/auth/me` (who this
+ * are; with `cookie: true`, as the UI signs in, the token comes only as an HttpOnly cookie), `POST /api/v1/auth/logout` (ends the session the request came with), `GET /api/v1/auth/me` (who this
  * token is; the UI checks a stored session with it). Wrong login and wrong password get the same 401, after
  * the same scrypt work; attempts are limited per login and per client address, counted before the password
  * is checked, and all sign-ins share one budget of scrypt work (gateway/ui/login-limiter.ts).
@@ -15,12 +15,18 @@ import type { HashBudget, LoginLimiter } from './login-limiter.ts';
 import { decoyPasswordHash, passwordCharsMax, verifyPassword } from './password-hash.ts';
 import type { SessionStore } from './session-store.ts';
 import { viewOf, type UserStore } from './user-store.ts';
+import { clearedSessionCookie, sessionCookie } from '../auth/session-cookie.ts';
 
 const tag = 'Operator UI sign-in';
 const closed = { additionalProperties: false } as const;
-const LoginBody = Type.Object({ login: Type.String({ minLength: 1, maxLength: 64 }), password: Type.String({ minLength: 1, maxLength: passwordCharsMax }) }, closed);
+const LoginBody = Type.Object({
+  login: Type.String({ minLength: 1, maxLength: 64 }),
+  password: Type.String({ minLength: 1, maxLength: passwordCharsMax }),
+  /** The UI's way: the session as an HttpOnly cookie, and no token in the reply (docs/security.md). */
+  cookie: Type.Optional(Type.Boolean()),
+}, closed);
 const PrincipalView = Type.Object({ id: Type.String(), role: Type.String(), label: Type.String(), scope: Type.Object({}, { additionalProperties: true }) }, { additionalProperties: true });
-const SessionView = Type.Object({ token: Type.String(), expiresAt: Type.String(), principal: PrincipalView, user: Type.Object({}, { additionalProperties: true }) }, { additionalProperties: true, $id: 'Session' });
+const SessionView = Type.Object({ token: Type.Optional(Type.String()), expiresAt: Type.String(), principal: PrincipalView, user: Type.Object({}, { additionalProperties: true }) }, { additionalProperties: true, $id: 'Session' });
 
 export interface AuthRouteDeps {
   readonly users: UserStore;
@@ -58,14 +64,23 @@ export function authRoutes(deps: AuthRouteDeps): Route[] {
         }
         deps.limiter.succeeded(login, address);
         const session = await deps.sessions.open(user, deps.now());
-        return { status: 200, body: { token: session.token, expiresAt: new Date(session.expiresAt).toISOString(), principal: session.principal, user: viewOf(user) } };
+        const view = { expiresAt: new Date(session.expiresAt).toISOString(), principal: session.principal, user: viewOf(user) };
+        if (context.body.cookie === true) {
+          const cookie = sessionCookie(session.token, (session.expiresAt - deps.now()) / 1000, context.host ?? '');
+          return { status: 200, body: view, headers: { 'Set-Cookie': cookie } };
+        }
+        return { status: 200, body: { token: session.token, ...view } };
       },
     }),
     defineRoute({
       method: 'post', path: '/api/v1/auth/logout', operationId: 'signOut', tag,
       summary: 'End the session this request is authenticated with',
       replies: { 200: Type.Object({ signedOut: Type.Boolean() }), ...problemReplies },
-      handle: async (context) => ({ status: 200, body: { signedOut: await deps.sessions.close(context.principal) } }),
+      handle: async (context) => ({
+        status: 200,
+        body: { signedOut: await deps.sessions.close(context.principal) },
+        headers: { 'Set-Cookie': clearedSessionCookie(context.host ?? '') },
+      }),
     }),
     defineRoute({
       method: 'get', path: '/api/v1/auth/me', operationId: 'whoAmI', tag,

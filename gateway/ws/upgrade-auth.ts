@@ -1,7 +1,7 @@
 /**
  * Authentication at the WebSocket upgrade: the token comes from `Authorization: Bearer <token>`, else a
- * `bearer.<token>` subprotocol entry (browsers can set neither headers nor, portably, cookies for another
- * origin). The first credential present is the one judged: a present but unknown, malformed or disabled token
+ * `bearer.<token>` subprotocol entry (browsers cannot set headers on a WebSocket), else the UI's HttpOnly
+ * session cookie `cd_session` (gateway/auth/session-cookie.ts). The first credential present is the one judged: a present but unknown, malformed or disabled token
  * is a 401 without upgrading, never a fall-through to the next source.
  *
  * Refused before any token is looked at (docs/security.md):
@@ -17,6 +17,7 @@
 import type { HttpRequest } from 'uWebSockets.js';
 import type { Principal } from '../auth/principal.ts';
 import type { TokenStore } from '../auth/token-store.ts';
+import { sessionTokenOfCookie } from '../auth/session-cookie.ts';
 import { bearerSubprotocolPrefix, negotiateCodec, offeredSubprotocols, type FrameCodec } from './frame-codec.ts';
 
 /** What the upgrade needs from the request, copied out of uWS's stack-allocated HttpRequest. */
@@ -24,6 +25,7 @@ export interface UpgradeHead {
   readonly authorization: string;
   readonly origin: string;
   readonly host: string;
+  readonly cookie: string;
   readonly protocols: string;
   readonly tokenQuery: string;
   readonly key: string;
@@ -35,6 +37,7 @@ export function readUpgradeHead(req: HttpRequest): UpgradeHead {
     authorization: req.getHeader('authorization'),
     origin: req.getHeader('origin'),
     host: req.getHeader('host'),
+    cookie: req.getHeader('cookie'),
     protocols: req.getHeader('sec-websocket-protocol'),
     tokenQuery: req.getQuery('token') ?? '',
     key: req.getHeader('sec-websocket-key'),
@@ -56,7 +59,7 @@ export function authenticateUpgrade(head: UpgradeHead, tokens: TokenStore, allow
   const offered = offeredSubprotocols(head.protocols);
   const token = credentialOf(head, offered);
   if (token === undefined) {
-    return { ok: false, status: 401, detail: 'send Authorization: Bearer <token> or a bearer.<token> subprotocol' };
+    return { ok: false, status: 401, detail: 'send Authorization: Bearer <token>, a bearer.<token> subprotocol, or the UI session cookie' };
   }
   const { codec, answer } = negotiateCodec(offered);
   if (offered.length > 0 && answer === '') {
@@ -82,5 +85,7 @@ function credentialOf(head: UpgradeHead, offered: readonly string[]): string | u
     return match === null ? '' : (match[1] as string);
   }
   const entry = offered.find((item) => item.startsWith(bearerSubprotocolPrefix));
-  return entry === undefined ? undefined : entry.slice(bearerSubprotocolPrefix.length);
+  if (entry !== undefined) return entry.slice(bearerSubprotocolPrefix.length);
+  // The UI's HttpOnly session cookie; the Origin check above is what keeps another site's page from using it.
+  return sessionTokenOfCookie(head.cookie);
 }

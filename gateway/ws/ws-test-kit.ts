@@ -65,13 +65,15 @@ export interface ConnectOptions {
   readonly codec?: 'msgpack' | 'json';
   /** Sent as the Origin header, as a browser would. */
   readonly origin?: string;
+  /** Other request headers (a browser's Cookie). */
+  readonly headers?: Readonly<Record<string, string>>;
   /** Keep only the last this many frames (a long run's reader need not hold them all); all by default. */
   readonly keepFramesMax?: number;
 }
 
 function connectArgs(url: string, options: ConnectOptions): { url: string; protocols: string[]; headers: Record<string, string> } {
   const protocols = options.codec === 'json' ? [jsonSubprotocol] : options.codec === 'msgpack' ? [msgpackSubprotocol] : [];
-  const headers: Record<string, string> = {};
+  const headers: Record<string, string> = { ...options.headers };
   if (options.origin !== undefined) headers['origin'] = options.origin;
   if (options.token === undefined) return { url, protocols, headers };
   const via = options.via ?? 'header';
