@@ -9,7 +9,7 @@ import { doctorAddress } from '../address.ts';
 import { localDate } from '../domain/local-time.ts';
 import { validatePatient } from '../intake.ts';
 import type { RegionEvent } from '../messages.ts';
-import { fold, fullName, namePhoneKey, type Patient, type PatientInput } from '../patient.ts';
+import { fullName, namePhoneKey, samePerson, type Patient } from '../patient.ts';
 import { reject, type Rejection } from '../rejection.ts';
 import { mergePatient, newPatient, regionTimeZoneDefault } from '../region-actor.ts';
 import type { RegionState } from '../region-state.ts';
@@ -64,7 +64,7 @@ export function decideBookAppointment(
   const byPolicyPatient = byPolicy === undefined ? undefined : state.patients.get(byPolicy);
   // A policy matches only the person it was registered to: booking with someone else's policy must neither
   // attach the appointment to them nor echo their stored name and birth date (docs/security.md).
-  if (byPolicyPatient !== undefined && !sameIdentity(byPolicyPatient, form)) {
+  if (byPolicyPatient !== undefined && !samePerson(byPolicyPatient, form)) {
     return rejected(reject('conflict', 'this policy is registered to a person of another name or birth date: check the policy and the name', '/patient/policy'));
   }
   const matchedId = byPolicy ?? state.patientByNamePhone.get(namePhoneKey(form, form.phone));
@@ -87,14 +87,6 @@ export function decideBookAppointment(
     services,
   };
   return accept(events, undefined, [{ to: doctorAddress(doctor.id), message: { type: 'BookSlot', booking } }]);
-}
-
-/**
- * The birth date agrees, and the surname or the name does (case- and `ё`-insensitive): a surname changed at
- * marriage still matches, a stranger holding only the policy number does not.
- */
-function sameIdentity(known: Patient, form: PatientInput): boolean {
-  return known.birthDate === form.birthDate && (fold(known.surname) === fold(form.surname) || fold(known.name) === fold(form.name));
 }
 
 /** A move to another doctor's slot: both doctors must exist before the source doctor locks the appointment. */

@@ -85,3 +85,14 @@ t.test('a doctor reads its own call-out tasks, alerts, nearest slot and slots on
   const alerts = (await call(base, 'GET', '/api/v1/clinics/gp1/alerts', { token: doctor })).body as Json[];
   t.ok(alerts.every((alert) => alert['doctorId'] === 'gp1-d1'), 'only alerts about its own visits');
 });
+
+t.test('registering a call with another person’s policy is refused without echoing their name or birth date', async (t) => {
+  const { base, tokens } = server;
+  const owner = intake('9999000011112222', 'Владелицева');
+  t.equal((await call(base, 'POST', '/api/v1/calls', { token: tokens.operators['gp1'] as string, body: owner })).status, 201);
+  const probe = { ...owner, clinicId: 'gp2', patient: { policy: '9999000011112222', surname: 'Чужой', name: 'Пётр', birthDate: '1990-01-01', sex: 'M' } };
+  const refused = await call(base, 'POST', '/api/v1/calls', { token: tokens.operators['gp2'] as string, body: probe });
+  t.equal(refused.status, 409, refused.text);
+  t.notOk(/Владелицева|1961-07-08|Тайна/.test(refused.text), 'nothing of the stored patient, not even the open call');
+  t.equal((refused.body as Json)['errors'] === undefined ? undefined : ((refused.body as Json)['errors'] as Json[])[0]?.['path'], '/patient/policy');
+});
