@@ -14,6 +14,7 @@ import { availableParallelism } from 'node:os';
 import { extname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { WebhookAllowList } from './webhooks/webhook-address-guard.ts';
+import { parseSecretsKey } from './webhooks/webhook-secret-box.ts';
 import { socketsPerPrincipalMaxDefault, type SecuritySettings } from './security-settings.ts';
 
 /** The largest config file read; a settings file is a few hundred bytes, anything bigger is a mistake. */
@@ -160,6 +161,17 @@ function isOrigin(entry: string): boolean {
   }
 }
 
+/** A 32-byte key (64 hex digits or base64), or unset; never logged. */
+function secretsKeySetting(spec: Described): SettingDefinition<string | undefined> {
+  return {
+    env: spec.env, flag: flagOf(spec.env), effect: spec.effect, secret: true,
+    range: '32 bytes: 64 hex digits or 44 base64 characters (`openssl rand -hex 32`)',
+    defaultText: 'unset',
+    defaultValue: () => undefined,
+    parse: (raw) => (typeof raw === 'string' && parseSecretsKey(raw) !== undefined ? raw.trim() : undefined),
+  };
+}
+
 /** A Postgres URL, or unset. */
 function postgresUrlSetting(spec: Described): SettingDefinition<string | undefined> {
   return {
@@ -202,6 +214,7 @@ export const settingDefinitions = {
   databaseUrl: postgresUrlSetting({ env: 'DATABASE_URL', effect: 'Postgres for the relational projection (reports, SQL integration). Optional: the product runs on LMDB alone, and commands never wait for Postgres.' }),
   demo: booleanSetting({ env: 'DEMO', default: true, effect: 'Seed the demo region (three clinics, tokens in `<DATA_DIR>/demo-tokens.json`) when the data directory is empty. `--no-demo` is the same as `DEMO=false`. Set false in production.' }),
   webhookAllowHosts: listSetting({ env: 'WEBHOOK_ALLOW_HOSTS', range: 'comma-separated host names, IP addresses or CIDR ranges (`127.0.0.1,10.20.0.0/16,mis.hospital.lan`)', defaultText: 'empty (none)', valid: isAllowHostEntry, lengthMax: 8192, effect: 'Webhook receivers allowed although they are internal: by default a URL that is (or resolves to) loopback, private, link-local, CGNAT, metadata, multicast or unspecified is refused at subscription and at every delivery (docs/security.md). On-premises receivers, and a partner\'s test harness on one machine (`127.0.0.1`), are listed here.' }),
+  webhookSecretsKey: secretsKeySetting({ env: 'WEBHOOK_SECRETS_KEY', effect: 'Key that seals webhook secrets in the data directory (AES-256-GCM), so a copy or backup of it does not hold them. Keep it outside the data directory (an environment file, a systemd credential). Once set, the server does not start without it. Unset: secrets are stored as given, in files only the server\'s user may read.' }),
   wsAllowedOrigins: listSetting({ env: 'WS_ALLOWED_ORIGINS', range: 'comma-separated origins (`https://desk.example.org`)', defaultText: 'empty (the server\'s own origin only)', valid: isOrigin, lengthMax: 8192, effect: 'Browser origins allowed to open the operator WebSocket besides the server\'s own (the Host it was reached by); any other Origin is refused with 403. Set it when the UI is served from another origin or a proxy rewrites Host.' }),
   wsSocketsPerPrincipalMax: integerSetting({ env: 'WS_SOCKETS_PER_PRINCIPAL_MAX', min: 1, max: 100_000, default: socketsPerPrincipalMaxDefault, unit: 'sockets', effect: 'Open operator sockets one token or signed-in user may hold; one more is closed with code 4009 (docs/protocol.md). On top of the server-wide bound of 19,500.' }),
   workers: integerSetting({ env: 'WORKERS', min: 1, max: workersMax, default: workersDefault, defaultText: 'cores − 1 (at least 1)', unit: 'threads', effect: 'Size of the worker pool for reports, route sheets, exports and imports (never the engine thread).' }),
@@ -332,7 +345,11 @@ function readConfigFile(path: string, readFile: (path: string) => string, proble
 
 /** The security settings the gateway takes (gateway/security-settings.ts) from a loaded configuration. */
 export function securityOf(config: Config): SecuritySettings {
-  return { socketsPerPrincipalMax: config.wsSocketsPerPrincipalMax, allowedOrigins: config.wsAllowedOrigins, webhookAllowHosts: config.webhookAllowHosts };
+  const key = config.webhookSecretsKey === undefined ? undefined : parseSecretsKey(config.webhookSecretsKey);
+  return {
+    socketsPerPrincipalMax: config.wsSocketsPerPrincipalMax, allowedOrigins: config.wsAllowedOrigins, webhookAllowHosts: config.webhookAllowHosts,
+    ...(key === undefined ? {} : { webhookSecretsKey: key }),
+  };
 }
 
 /** The settings for a log line: secrets masked. */

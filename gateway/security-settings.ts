@@ -1,7 +1,6 @@
 /**
  * The gateway's security settings in one object (docs/security.md "Settings"), resolved from the configuration
- * (gateway/config.ts: WS_SOCKETS_PER_PRINCIPAL_MAX, WS_ALLOWED_ORIGINS, WEBHOOK_ALLOW_HOSTS, METRICS_PORT,
- * METRICS_HOST) and handed to every extension through the gateway context, so the server and the tests run the
+ * (gateway/config.ts: WS_SOCKETS_PER_PRINCIPAL_MAX, WS_ALLOWED_ORIGINS, WEBHOOK_ALLOW_HOSTS, WEBHOOK_SECRETS_KEY) and handed to every extension through the gateway context, so the server and the tests run the
  * same checks with the same defaults.
  */
 export interface SecuritySettings {
@@ -17,6 +16,8 @@ export interface SecuritySettings {
    * addresses: host names, IP addresses or CIDR ranges (gateway/webhooks/webhook-address-guard.ts). Empty: none.
    */
   readonly webhookAllowHosts: readonly string[];
+  /** Seals webhook secrets on disk (AES-256-GCM, webhook-secret-box.ts); stored as given when absent. */
+  readonly webhookSecretsKey?: Buffer;
 }
 
 export const socketsPerPrincipalMaxDefault = 16;

@@ -18,7 +18,7 @@ export function createWebhookExtension(overrides: Partial<WebhookDeliveryOptions
   const options = deliveryOptionsOf(overrides);
   return (context) => {
     const now = () => context.clock.now();
-    const store = new WebhookStore(context.host.environment, now());
+    const store = new WebhookStore(context.host.environment, now(), context.security.webhookSecretsKey);
     const outbox = WebhookOutbox.open(context.host);
     const logger = context.logger.child({ module: 'webhooks' });
     const allow = new WebhookAllowList(context.security.webhookAllowHosts);
