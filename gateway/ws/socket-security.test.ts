@@ -128,3 +128,32 @@ t.test('a session that expires while its socket is open closes it within the swe
   await socket.next((frame) => frame.type === 'welcome');
   t.equal(await closedWithin(socket, 2_500), 4001, 'closed at expiry (500 ms) plus at most one sweep (1 s)');
 });
+
+t.test('over the socket too, a second object of another clinic or another doctor is forbidden and changes nothing', async (t) => {
+  const doctor = await TestSocket.connect(stack.wsUrl, { token: stack.tokens.doctors['gp1-d1'] as string });
+  await doctor.next((frame) => frame.type === 'welcome');
+  const gp1 = await TestSocket.connect(stack.wsUrl, { token: stack.tokens.operators['gp1'] as string });
+  await gp1.next((frame) => frame.type === 'welcome');
+  const registered = await gp1.command('r', { type: 'RegisterCall', call: {
+    source: 'call_center', kind: 'primary', patient: { surname: 'Сокетов', name: 'Иван', birthDate: '1977-07-07', sex: 'M' },
+    address: { text: 'ул. Победы', house: '2' }, complaints: { text: 'x' },
+  } });
+  const callId = String((registered['result'] as Json)['id']);
+  const visitDate = String((registered['result'] as Json)['visitDate']);
+  const position = stack.host.durablePosition;
+  t.match(await gp1.command('a1', { type: 'AssignCall', callId, doctorId: 'gp2-d1', visitDate }), { type: 'error', code: 'forbidden' }, 'assign to another clinic’s doctor');
+  t.match(await doctor.command('a2', { type: 'AssignCall', callId, doctorId: 'gp1-d1', visitDate }), { type: 'error', code: 'forbidden' }, 'a doctor taking an unassigned call');
+  const slots = (await call(stack.base, 'GET', '/api/v1/slots?doctorId=gp2-d3&status=free&limit=5', { token: stack.tokens.admin })).body as Json[];
+  const own = (await call(stack.base, 'GET', '/api/v1/slots?doctorId=gp1-d1&status=free&limit=30', { token: stack.tokens.admin })).body as Json[];
+  const later = own.filter((slot) => Date.parse(String(slot['start'])) > Date.now() + 3_600_000);
+  const booked = await doctor.command('b', { type: 'BookAppointment', booking: { slotId: later[0]?.['id'], source: 'registry', patient: { surname: 'Сокетова', name: 'Анна', birthDate: '1980-08-08', sex: 'F', phone: '+79125550000' } } });
+  const appointmentId = String((booked['result'] as Json)['id']);
+  await stack.host.whenDurable();
+  const afterBooking = stack.host.durablePosition;
+  t.match(await doctor.command('m', { type: 'RescheduleAppointment', appointmentId, slotId: slots[0]?.['id'] }), { type: 'error', code: 'forbidden' }, 'into another clinic’s slot');
+  await stack.host.whenDurable();
+  t.equal(stack.host.durablePosition, afterBooking, 'the refused commands reached nothing');
+  t.ok(afterBooking > position, 'the booking did');
+  doctor.close();
+  gp1.close();
+});
