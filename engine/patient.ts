@@ -37,6 +37,15 @@ export function namePhoneKey(p: { surname: string; name: string; patronymic?: st
   return `${fold(fullName(p))}|${phone}`;
 }
 
+/**
+ * Whether a form names the person a stored patient is: the birth date agrees, and the surname or the name does
+ * (case- and `ё`-insensitive), so a surname changed at marriage still matches and a stranger holding only the
+ * policy number does not (docs/security.md: a policy must not unlock another person's record).
+ */
+export function samePerson(known: { surname: string; name: string; birthDate: string }, form: { surname: string; name: string; birthDate: string }): boolean {
+  return known.birthDate === form.birthDate && (fold(known.surname) === fold(form.surname) || fold(known.name) === fold(form.name));
+}
+
 export function fold(text: string): string {
   return text.trim().toLowerCase().replace(/ё/g, 'е').replace(/\s+/g, ' ');
 }

@@ -13,7 +13,7 @@ import type { CallIntake, CallPatient } from './home-call.ts';
 import { validateIntake, validateText, reasonCharsMax, type NormalizedIntake } from './intake.ts';
 import type { RegionCommand, RegionEvent, RegionInput } from './messages.ts';
 import type { Patient, PatientInput } from './patient.ts';
-import { nameBirthKey } from './patient.ts';
+import { nameBirthKey, samePerson } from './patient.ts';
 import { reject } from './rejection.ts';
 import { RegionState, type RegionSnapshot } from './region-state.ts';
 import { assertNever } from './router.ts';
@@ -116,6 +116,10 @@ function decideRegisterCall(
   const clinic = placement.clinic;
 
   const matched = matchPatientForCall(state, intake.patient);
+  // A policy opens only its own person's record: another name or birth date with it is refused, echoing nothing.
+  if (matched !== undefined && matched.policy !== undefined && matched.policy === intake.patient.policy && !samePerson(matched, intake.patient)) {
+    return rejected(reject('conflict', 'this policy is registered to a person of another name or birth date: check the policy and the name', '/patient/policy'));
+  }
   const patientEvents: RegionEvent[] = [];
   let patient: Patient;
   if (matched === undefined) {

@@ -13,6 +13,9 @@ import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { extname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { WebhookAllowList } from './webhooks/webhook-address-guard.ts';
+import { parseSecretsKey } from './webhooks/webhook-secret-box.ts';
+import { socketsPerPrincipalMaxDefault, type SecuritySettings } from './security-settings.ts';
 
 /** The largest config file read; a settings file is a few hundred bytes, anything bigger is a mistake. */
 export const configFileBytesMax = 64 * 1024;
@@ -127,6 +130,48 @@ function booleanSetting(spec: Described & { default: boolean }): SettingDefiniti
   };
 }
 
+/** A comma-separated list (blanks ignored), each entry checked by `valid`; empty by default. */
+function listSetting(spec: Described & { range: string; valid: (entry: string) => boolean; lengthMax: number; defaultText: string }): SettingDefinition<readonly string[]> {
+  return {
+    env: spec.env, flag: flagOf(spec.env), effect: spec.effect, range: spec.range, defaultText: spec.defaultText,
+    defaultValue: () => [],
+    parse: (raw) => {
+      if (typeof raw !== 'string' || raw.length > spec.lengthMax) return undefined;
+      const entries = raw.split(',').map((entry) => entry.trim()).filter((entry) => entry !== '');
+      return entries.every(spec.valid) ? entries : undefined;
+    },
+  };
+}
+
+function isAllowHostEntry(entry: string): boolean {
+  try {
+    new WebhookAllowList([entry]);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function isOrigin(entry: string): boolean {
+  try {
+    const url = new URL(entry);
+    return (url.protocol === 'http:' || url.protocol === 'https:') && url.origin === entry.replace(/\/+$/, '').toLowerCase();
+  } catch {
+    return false;
+  }
+}
+
+/** A 32-byte key (64 hex digits or base64), or unset; never logged. */
+function secretsKeySetting(spec: Described): SettingDefinition<string | undefined> {
+  return {
+    env: spec.env, flag: flagOf(spec.env), effect: spec.effect, secret: true,
+    range: '32 bytes: 64 hex digits or 44 base64 characters (`openssl rand -hex 32`)',
+    defaultText: 'unset',
+    defaultValue: () => undefined,
+    parse: (raw) => (typeof raw === 'string' && parseSecretsKey(raw) !== undefined ? raw.trim() : undefined),
+  };
+}
+
 /** A Postgres URL, or unset. */
 function postgresUrlSetting(spec: Described): SettingDefinition<string | undefined> {
   return {
@@ -154,8 +199,10 @@ const workersMax = 256;
 
 /** Every setting. The key is the `Config` property; the order is the docs' order. */
 export const settingDefinitions = {
-  port: integerSetting({ env: 'PORT', min: 0, max: 65535, default: 8080, effect: 'TCP port of the partner API, the operator WebSocket, /metrics and the UI. 0 picks a free port (printed in the `listening` line).' }),
-  host: stringSetting({ env: 'HOST', default: '0.0.0.0', range: 'an IP address or host name (no spaces, at most 253 characters)', valid: (value) => /^[A-Za-z0-9.:\-[\]%]+$/.test(value), lengthMax: 253, effect: 'Address to listen on. `127.0.0.1` keeps the server local (behind a reverse proxy).' }),
+  port: integerSetting({ env: 'PORT', min: 0, max: 65535, default: 8080, effect: 'TCP port of the partner API, the operator WebSocket and the UI. 0 picks a free port (printed in the `listening` line).' }),
+  host: stringSetting({ env: 'HOST', default: '0.0.0.0', range: 'an IP address or host name (no spaces, at most 253 characters)', valid: (value) => /^[A-Za-z0-9.:\-[\]%]+$/.test(value), lengthMax: 253, effect: 'Address the API, the operator WebSocket and the UI listen on: every interface by default. `127.0.0.1` keeps the server local (behind a reverse proxy that terminates TLS, docs/security.md).' }),
+  metricsHost: stringSetting({ env: 'METRICS_HOST', default: '127.0.0.1', range: 'an IP address or host name (no spaces, at most 253 characters)', valid: (value) => /^[A-Za-z0-9.:\-[\]%]+$/.test(value), lengthMax: 253, effect: 'Address of the `/metrics` listener. It serves per-clinic figures without authentication, so it stays local by default; set the monitoring network\'s address (not `0.0.0.0` on a public interface) for a remote Prometheus.' }),
+  metricsPort: integerSetting({ env: 'METRICS_PORT', min: 0, max: 65535, default: 9464, effect: 'TCP port of the `/metrics` listener (Prometheus text), apart from the API port. 0 picks a free port (printed as `metricsPort` in the `listening` line).' }),
   dataDir: stringSetting({ env: 'DATA_DIR', default: './data', range: 'a directory path whose last part has no extension (created if missing; relative to the working directory)', valid: isDirectoryPathWithoutExtension, lengthMax: 4096, effect: 'Where the LMDB environment (event log, snapshots, tokens, webhook stores) lives. Back it up with `npm run backup`.' }),
   logLevel: enumSetting({ env: 'LOG_LEVEL', values: logLevels, default: 'info', effect: 'pino log level of the JSON log on stdout.' }),
   rateLimitPerSecond: numberSetting({ env: 'RATE_LIMIT_PER_SECOND', min: 0.01, max: 1_000_000, default: 200, unit: 'requests/s', effect: 'Sustained partner API requests per second per token; above it the API answers 429 with Retry-After.' }),
@@ -166,6 +213,10 @@ export const settingDefinitions = {
   shutdownTimeoutMs: integerSetting({ env: 'SHUTDOWN_TIMEOUT_MS', min: 100, max: 600_000, default: 30_000, unit: 'ms', effect: 'Bound on a clean stop (SIGTERM/SIGINT): drain, last commit, snapshot, sockets closed. Past it the process logs and exits with code 1 (the log still holds every acknowledged command). Keep systemd `TimeoutStopSec` above it.' }),
   databaseUrl: postgresUrlSetting({ env: 'DATABASE_URL', effect: 'Postgres for the relational projection (reports, SQL integration). Optional: the product runs on LMDB alone, and commands never wait for Postgres.' }),
   demo: booleanSetting({ env: 'DEMO', default: true, effect: 'Seed the demo region (three clinics, tokens in `<DATA_DIR>/demo-tokens.json`) when the data directory is empty. `--no-demo` is the same as `DEMO=false`. Set false in production.' }),
+  webhookAllowHosts: listSetting({ env: 'WEBHOOK_ALLOW_HOSTS', range: 'comma-separated host names, IP addresses or CIDR ranges (`127.0.0.1,10.20.0.0/16,mis.hospital.lan`)', defaultText: 'empty (none)', valid: isAllowHostEntry, lengthMax: 8192, effect: 'Webhook receivers allowed although they are internal: by default a URL that is (or resolves to) loopback, private, link-local, CGNAT, metadata, multicast or unspecified is refused at subscription and at every delivery (docs/security.md). On-premises receivers, and a partner\'s test harness on one machine (`127.0.0.1`), are listed here.' }),
+  webhookSecretsKey: secretsKeySetting({ env: 'WEBHOOK_SECRETS_KEY', effect: 'Key that seals webhook secrets in the data directory (AES-256-GCM), so a copy or backup of it does not hold them. Keep it outside the data directory (an environment file, a systemd credential). Once set, the server does not start without it. Unset: secrets are stored as given, in files only the server\'s user may read.' }),
+  wsAllowedOrigins: listSetting({ env: 'WS_ALLOWED_ORIGINS', range: 'comma-separated origins (`https://desk.example.org`)', defaultText: 'empty (the server\'s own origin only)', valid: isOrigin, lengthMax: 8192, effect: 'Browser origins allowed to open the operator WebSocket besides the server\'s own (the Host it was reached by); any other Origin is refused with 403. Set it when the UI is served from another origin or a proxy rewrites Host.' }),
+  wsSocketsPerPrincipalMax: integerSetting({ env: 'WS_SOCKETS_PER_PRINCIPAL_MAX', min: 1, max: 100_000, default: socketsPerPrincipalMaxDefault, unit: 'sockets', effect: 'Open operator sockets one token or signed-in user may hold; one more is closed with code 4009 (docs/protocol.md). On top of the server-wide bound of 19,500.' }),
   workers: integerSetting({ env: 'WORKERS', min: 1, max: workersMax, default: workersDefault, defaultText: 'cores − 1 (at least 1)', unit: 'threads', effect: 'Size of the worker pool for reports, route sheets, exports and imports (never the engine thread).' }),
 } as const;
 
@@ -290,6 +341,15 @@ function readConfigFile(path: string, readFile: (path: string) => string, proble
     else if (value !== null) problems.push(`config file ${path}: ${name} must be a string, number or boolean`);
   }
   return values;
+}
+
+/** The security settings the gateway takes (gateway/security-settings.ts) from a loaded configuration. */
+export function securityOf(config: Config): SecuritySettings {
+  const key = config.webhookSecretsKey === undefined ? undefined : parseSecretsKey(config.webhookSecretsKey);
+  return {
+    socketsPerPrincipalMax: config.wsSocketsPerPrincipalMax, allowedOrigins: config.wsAllowedOrigins, webhookAllowHosts: config.webhookAllowHosts,
+    ...(key === undefined ? {} : { webhookSecretsKey: key }),
+  };
 }
 
 /** The settings for a log line: secrets masked. */

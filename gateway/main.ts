@@ -4,7 +4,7 @@
  * gateway/config.ts (flags, environment, optional JSON config file; docs/configuration.md lists them); an
  * invalid one stops the start with exit code 2 and a message naming it.
  *
- * Once serving it prints one JSON line to stdout, `{"event":"listening","port":N,"dataDir":...}`, which tests
+ * Once serving it prints one JSON line to stdout, `{"event":"listening","port":N,"metricsPort":M,"dataDir":...}`, which tests
  * and scripts parse (the port matters with `--port 0`).
  *
  * SIGTERM / SIGINT stop it cleanly within SHUTDOWN_TIMEOUT_MS (gateway/graceful-stop.ts): new work refused
@@ -21,8 +21,9 @@ import { startGateway } from './server.ts';
 import { stopGracefully } from './graceful-stop.ts';
 import { seedDemo } from './demo-seed.ts';
 import { gatewayExtensions } from './extensions.ts';
-import { ConfigError, configUsage, describeConfig, loadConfig, type Config } from './config.ts';
+import { ConfigError, configUsage, describeConfig, loadConfig, securityOf, type Config } from './config.ts';
 import { hasServerNodeFlags, serverNodeFlags } from './node-flags.ts';
+import { tightenDataDir, usePrivateUmask } from './data-dir-permissions.ts';
 
 /** Exit codes a supervisor can tell apart. */
 export const exitCodes = { ok: 0, stopIncomplete: 1, badConfiguration: 2 } as const;
@@ -52,7 +53,11 @@ const ids = { next: () => `${idPrefix}${(idCounter += 1).toString(36)}` };
 
 logger.info({ settings: describeConfig(config), nodeFlags: process.execArgv }, 'starting');
 if (!hasServerNodeFlags()) logger.warn({ expected: serverNodeFlags, nodeFlags: process.execArgv }, 'started without the recommended V8 flags (gateway/node-flags.ts): expect longer GC pauses on small hosts');
+// Only the server's user may read the data directory (docs/security.md): 0700, files 0600.
+usePrivateUmask();
 mkdirSync(config.dataDir, { recursive: true });
+const tightened = tightenDataDir(config.dataDir);
+if (tightened.length > 0) logger.warn({ dataDir: config.dataDir, tightened }, 'the data directory was readable by others: tightened to 0700 / 0600');
 const host = await EngineHost.open({
   dataDir: config.dataDir, clock, ids,
   snapshotEveryEvents: config.snapshotEveryEvents,
@@ -63,16 +68,18 @@ const gateway = await startGateway({
   host, clock, logger,
   port: config.port,
   listenHost: config.host,
+  metricsListen: { host: config.metricsHost, port: config.metricsPort },
   requestsPerSecond: config.rateLimitPerSecond,
   burst: config.rateLimitBurst,
   bodyBytesMax: config.bodyBytesMax,
+  security: securityOf(config),
   extensions: gatewayExtensions,
 });
 if (host.durablePosition === 0 && config.demo) {
   await seedDemo(host, gateway.tokens, config.dataDir, clock.now());
   logger.info({ tokens: resolve(config.dataDir, 'demo-tokens.json') }, 'demo region created');
 }
-console.log(JSON.stringify({ event: 'listening', port: gateway.port, dataDir: config.dataDir }));
+console.log(JSON.stringify({ event: 'listening', port: gateway.port, metricsPort: gateway.metricsPort, dataDir: config.dataDir }));
 
 let stopping = false;
 process.on('SIGTERM', () => void stop('SIGTERM'));

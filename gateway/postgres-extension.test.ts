@@ -26,6 +26,6 @@ t.test('calls registered over HTTP are projected to Postgres', async (t) => {
   t.same(rows, [{ status: 'received' }], 'the call is in Postgres');
   const tasks = await pg.admin<{ count: string }>(`select count(*) from ${pg.schema}.clinic`);
   t.equal(Number(tasks[0]?.count), 3, 'the demo directory too');
-  const metrics = await call(server.base, 'GET', '/metrics');
+  const metrics = await call(server.metricsBase, 'GET', '/metrics');
   t.match(metrics.text, /cd_projector_lag_entries \d+/);
 });

@@ -1,6 +1,9 @@
 /**
- * The gateway: one uWebSockets.js app serving the partner API, the operator WebSocket, the metrics and the
- * operator UI's static files, in front of one EngineHost. It refuses to start on uWS's JavaScript fallback.
+ * The gateway: one uWebSockets.js app serving the partner API, the operator WebSocket and the operator UI's
+ * static files, in front of one EngineHost, and a second one, on its own listener, serving `/metrics`: the
+ * scrape carries per-clinic figures and is unauthenticated, so it listens on 127.0.0.1 by default
+ * (METRICS_HOST / METRICS_PORT, docs/security.md) and the API port answers /metrics with a 404 saying where it
+ * went. It refuses to start on uWS's JavaScript fallback.
  */
 import uWS, { type TemplatedApp, type us_listen_socket } from 'uWebSockets.js';
 import type { Logger } from 'pino';
@@ -20,6 +23,7 @@ import { openApiDocument } from './openapi.ts';
 import type { RouteDeps } from './routes/route-support.ts';
 import { DrainGuard } from './drain-guard.ts';
 import { sampleBoardGauges } from './board-gauges.ts';
+import { resolveSecurity, type SecuritySettings } from './security-settings.ts';
 
 export const apiVersion = '1.0.0';
 
@@ -29,9 +33,13 @@ export interface GatewayOptions {
   readonly logger: Logger;
   readonly port: number;
   readonly listenHost?: string;
+  /** Where `/metrics` listens: 127.0.0.1 and a free port when absent (tests; `npm start` passes METRICS_*). */
+  readonly metricsListen?: { readonly host: string; readonly port: number };
   readonly bodyBytesMax?: number;
   readonly requestsPerSecond?: number;
   readonly burst?: number;
+  /** Socket limits per principal, allowed origins, webhook allow-list (docs/security.md); defaults when absent. */
+  readonly security?: Partial<SecuritySettings>;
   /** Extra route groups (calendars, webhooks) and socket mounts added by other modules. */
   readonly extensions?: ReadonlyArray<(context: GatewayContext) => Route[] | void>;
 }
@@ -44,6 +52,7 @@ export interface GatewayContext {
   readonly logger: Logger;
   readonly clock: Clock;
   readonly routeDeps: RouteDeps;
+  readonly security: SecuritySettings;
   /** Called on close, in reverse order of registration. */
   onClose(hook: () => Promise<void> | void): void;
   /** True once the server is stopping: refuse new work (HTTP routes answer 503 by themselves). */
@@ -52,6 +61,8 @@ export interface GatewayContext {
 
 export interface Gateway {
   readonly port: number;
+  /** The port of the `/metrics` listener. */
+  readonly metricsPort: number;
   readonly tokens: TokenStore;
   readonly metrics: GatewayMetrics;
   readonly routes: readonly Route[];
@@ -74,6 +85,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const drainGuard = new DrainGuard();
   const context: GatewayContext = {
     app, host: options.host, tokens, metrics, logger: options.logger, clock: options.clock, routeDeps,
+    security: resolveSecurity(options.security),
     onClose: (hook) => closeHooks.push(hook),
     isDraining: () => drainGuard.draining,
   };
@@ -96,10 +108,21 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     now,
   };
   for (const route of routes) mountRoute(app, drainGuard.wrap(route), pipeline);
-  mountSystem(app, options, metrics, routes, drainGuard);
-  const listenSocket = await listen(app, options.listenHost ?? '127.0.0.1', options.port);
+  mountSystem(app, options, routes, drainGuard);
+  const metricsApp = uWS.App();
+  mountMetrics(metricsApp, metrics);
+  const metricsListen = options.metricsListen ?? { host: '127.0.0.1', port: 0 };
+  const metricsSocket = await listen(metricsApp, metricsListen.host, metricsListen.port);
+  const metricsPort = uWS.us_socket_local_port(metricsSocket);
+  let listenSocket: us_listen_socket;
+  try {
+    listenSocket = await listen(app, options.listenHost ?? '127.0.0.1', options.port);
+  } catch (error) {
+    uWS.us_listen_socket_close(metricsSocket);
+    throw error;
+  }
   const port = uWS.us_socket_local_port(listenSocket);
-  options.logger.info({ port }, 'gateway listening');
+  options.logger.info({ port, metrics: { host: metricsListen.host, port: metricsPort } }, 'gateway listening');
   let closed = false;
   let listening = true;
   const stopListening = (): void => {
@@ -108,6 +131,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   };
   return {
     port,
+    metricsPort,
     tokens,
     metrics,
     routes,
@@ -120,13 +144,14 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       closed = true;
       stopListening();
       for (const hook of closeHooks.reverse()) await hook();
+      uWS.us_listen_socket_close(metricsSocket);
       metrics.close();
 
     },
   };
 }
 
-function mountSystem(app: TemplatedApp, options: GatewayOptions, metrics: GatewayMetrics, routes: readonly Route[], drainGuard: DrainGuard): void {
+function mountSystem(app: TemplatedApp, options: GatewayOptions, routes: readonly Route[], drainGuard: DrainGuard): void {
   const document = JSON.stringify(openApiDocument(routes, apiVersion));
   app.get('/healthz', (res) => {
     res.cork(() => res.writeHeader('Content-Type', 'application/json').end('{"status":"ok"}'));
@@ -140,6 +165,18 @@ function mountSystem(app: TemplatedApp, options: GatewayOptions, metrics: Gatewa
     res.cork(() => res.writeHeader('Content-Type', 'application/json').end(document));
   });
   app.get('/metrics', (res) => {
+    const body = JSON.stringify(new Problem(404, 'not_found', 'metrics are served on their own listener (METRICS_HOST:METRICS_PORT, 127.0.0.1:9464 by default), not on the API port').body());
+    res.cork(() => res.writeStatus('404 Not Found').writeHeader('Content-Type', 'application/problem+json').end(body));
+  });
+  app.any('/api/*', (res) => {
+    const body = JSON.stringify(new Problem(404, 'not_found', 'no such endpoint; see /api/v1/openapi.json').body());
+    res.cork(() => res.writeStatus('404 Not Found').writeHeader('Content-Type', 'application/problem+json').end(body));
+  });
+}
+
+/** `/metrics` (Prometheus text) on the metrics listener; nothing else is served there. */
+function mountMetrics(app: TemplatedApp, metrics: GatewayMetrics): void {
+  app.get('/metrics', (res) => {
     const state = { aborted: false };
     res.onAborted(() => { state.aborted = true; });
     metrics.sampleEventLoop();
@@ -148,9 +185,8 @@ function mountSystem(app: TemplatedApp, options: GatewayOptions, metrics: Gatewa
       if (!state.aborted) res.cork(() => res.writeHeader('Content-Type', metrics.registry.contentType).end(text));
     });
   });
-  app.any('/api/*', (res) => {
-    const body = JSON.stringify(new Problem(404, 'not_found', 'no such endpoint; see /api/v1/openapi.json').body());
-    res.cork(() => res.writeStatus('404 Not Found').writeHeader('Content-Type', 'application/problem+json').end(body));
+  app.any('/*', (res) => {
+    res.cork(() => res.writeStatus('404 Not Found').writeHeader('Content-Type', 'text/plain').end('only /metrics here'));
   });
 }
 

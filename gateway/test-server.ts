@@ -19,6 +19,8 @@ export interface TestServer {
   readonly gateway: Gateway;
   readonly tokens: DemoTokens;
   readonly base: string;
+  /** The `/metrics` listener (its own port, apart from the API's). */
+  readonly metricsBase: string;
   readonly dataDir: string;
   stop(): Promise<void>;
 }
@@ -37,7 +39,7 @@ export async function startTestServer(options: { requestsPerSecond?: number; bur
   });
   const tokens = await seedDemo(host, gateway.tokens, dataDir, clock.now());
   return {
-    host, gateway, tokens, dataDir, base: `http://127.0.0.1:${gateway.port}`,
+    host, gateway, tokens, dataDir, base: `http://127.0.0.1:${gateway.port}`, metricsBase: `http://127.0.0.1:${gateway.metricsPort}`,
     stop: async () => {
       await gateway.close();
       await host.close({ snapshot: false });

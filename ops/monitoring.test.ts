@@ -44,7 +44,7 @@ interface Panel {
 t.test('every metric in the dashboard and the alerts exists in a live scrape', async (t) => {
   const server = await startTestServer();
   t.teardown(() => server.stop());
-  const scrape = await (await fetch(`${server.base}/metrics`)).text();
+  const scrape = await (await fetch(`${server.metricsBase}/metrics`)).text();
   const names = scrapedNames(scrape);
   t.ok(names.has('cd_calls_overdue') && names.has('cd_calls_open'), 'the service-level gauges are exported');
 

@@ -22,12 +22,14 @@ export interface ServerProcess {
   readonly child: ChildProcess;
   readonly port: number;
   readonly base: string;
+  /** The `/metrics` listener (`--metrics-port 0`: a free port, from the listening line). */
+  readonly metricsBase: string;
   /** Everything the process wrote to stdout so far (JSON log lines and the listening line). */
   output(): string;
 }
 
 export function startServerProcess(dataDir: string, env: Record<string, string> = {}): Promise<ServerProcess> {
-  const child = spawn(process.execPath, [...serverNodeFlags, '--import', 'tsx', 'gateway/main.ts', '--port', '0', '--host', '127.0.0.1', '--data-dir', dataDir], {
+  const child = spawn(process.execPath, [...serverNodeFlags, '--import', 'tsx', 'gateway/main.ts', '--port', '0', '--metrics-port', '0', '--host', '127.0.0.1', '--data-dir', dataDir], {
     cwd: repoDir,
     env: { ...process.env, LOG_LEVEL: 'info', RATE_LIMIT_PER_SECOND: '100000', RATE_LIMIT_BURST: '100000', ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
@@ -42,12 +44,12 @@ export function startServerProcess(dataDir: string, env: Record<string, string> 
       reject(new Error(`the server did not start in ${startTimeoutMs} ms`));
     }, startTimeoutMs);
     const onData = (): void => {
-      const match = /\{"event":"listening","port":(\d+)/.exec(buffer);
+      const match = /\{"event":"listening","port":(\d+),"metricsPort":(\d+)/.exec(buffer);
       if (match === null) return;
       clearTimeout(timer);
       child.stdout?.off('data', onData);
       const port = Number(match[1]);
-      resolve({ child, port, base: `http://127.0.0.1:${port}`, output: () => buffer });
+      resolve({ child, port, base: `http://127.0.0.1:${port}`, metricsBase: `http://127.0.0.1:${Number(match[2])}`, output: () => buffer });
     };
     child.stdout?.on('data', onData);
     child.once('exit', (code) => {

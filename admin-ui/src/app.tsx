@@ -13,6 +13,7 @@ import { toast, Toasts } from './components/toast.tsx';
 import { t, useLang } from './i18n/i18n.ts';
 import { startLive, stopLive, useClinicTopic } from './live/live-hub.ts';
 import { isTypingTarget } from './keys.ts';
+import { clearAllDrafts } from './drafts.ts';
 import { navigate } from './router.ts';
 import { Screen } from './screens/screen.tsx';
 import { SignIn } from './screens/sign-in.tsx';
@@ -23,7 +24,7 @@ export function App() {
   useEffect(() => onSession(setCurrent), []);
   return (
     <>
-      {session === undefined ? <SignIn /> : <SignedIn key={session.token} session={session} />}
+      {session === undefined ? <SignIn /> : <SignedIn key={`${session.principal.id} ${session.expiresAt}`} session={session} />}
       {session === undefined ? <Toasts /> : null}
     </>
   );
@@ -108,6 +109,8 @@ async function signOut(): Promise<void> {
     // Already gone on the server: sign out here anyway.
   }
   stopLive();
+  // Drafts hold patients' data: they do not outlive the session on a shared desk.
+  clearAllDrafts();
   setSession(undefined);
   navigate('/');
 }

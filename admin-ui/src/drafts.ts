@@ -1,12 +1,14 @@
 /**
  * Half-typed forms survive a reload, a crash or a lost session: the draft is written to localStorage on
  * every change (synchronously, so closing the tab loses nothing) and removed once the form is saved; an
- * untouched form leaves nothing behind.
+ * untouched form leaves nothing behind; signing out removes every draft (they hold patients' data).
  * Drafts are per user and per form. Bound: `draftCharsMax` characters per draft (a form, not a document).
  */
 import { useState } from 'preact/hooks';
 
 export const draftCharsMax = 64 * 1024;
+/** Every draft key starts so (`cd.draft.<form>.<login>…`). */
+export const draftKeyPrefix = 'cd.draft.';
 
 export function readDraft<T>(key: string): T | undefined {
   try {
@@ -22,6 +24,20 @@ export function clearDraft(key: string): void {
     localStorage.removeItem(key);
   } catch {
     // Nothing stored.
+  }
+}
+
+/** Every form's draft (keys `cd.draft.…`): at sign-out, so patients' data does not stay on a shared desk. */
+export function clearAllDrafts(): void {
+  try {
+    const keys: string[] = [];
+    for (let index = 0; index < localStorage.length; index += 1) {
+      const key = localStorage.key(index);
+      if (key !== null && key.startsWith(draftKeyPrefix)) keys.push(key);
+    }
+    for (const key of keys) localStorage.removeItem(key);
+  } catch {
+    // Storage unavailable: nothing was kept.
   }
 }
 

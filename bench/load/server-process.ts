@@ -39,6 +39,8 @@ export interface ServerProcess {
   readonly pid: number;
   readonly port: number;
   readonly baseUrl: string;
+  /** The `/metrics` listener of the gateway (its own port); the API's base for a peer that prints none. */
+  readonly metricsBaseUrl: string;
   /** ms from spawn to the listening line. */
   readonly listeningAfterMs: number;
   readonly spawnedAtMs: number;
@@ -57,7 +59,7 @@ function exitOf(child: ChildProcess): Promise<{ code: number | null; signal: str
 export function startServerProcess(options: ServerProcessOptions): Promise<ServerProcess> {
   const spawnedAtMs = performance.now();
   const target = options.script === undefined
-    ? ['gateway/main.ts', '--port', '0', '--host', '127.0.0.1', '--data-dir', options.dataDir, ...(options.extraArgs ?? [])]
+    ? ['gateway/main.ts', '--port', '0', '--metrics-port', '0', '--host', '127.0.0.1', '--data-dir', options.dataDir, ...(options.extraArgs ?? [])]
     : [options.script.path, ...options.script.args];
   // Ours and the peers alike run with the server's V8 flags, as `npm start` runs ours.
   const child = spawn(process.execPath, [...serverNodeFlags, ...(options.nodeArgs ?? []), '--import', 'tsx', ...target], {
@@ -112,8 +114,9 @@ export function startServerProcess(options: ServerProcessOptions): Promise<Serve
       clearTimeout(timer);
       child.stdout?.off('data', onData);
       const port = Number(match[1]);
+      const metricsPort = /"metricsPort":(\d+)/.exec(line ?? '')?.[1];
       resolve({
-        pid: child.pid, port, baseUrl: `http://127.0.0.1:${port}`, listeningAfterMs: performance.now() - spawnedAtMs, spawnedAtMs,
+        pid: child.pid, port, baseUrl: `http://127.0.0.1:${port}`, metricsBaseUrl: `http://127.0.0.1:${metricsPort ?? port}`, listeningAfterMs: performance.now() - spawnedAtMs, spawnedAtMs,
         lines: () => [...lines], stop, kill9,
       });
     };

@@ -101,11 +101,11 @@ export class OperatorStack {
   }
 
   async measure(phase: string, ratePerSecond: number, durationMs: number, timeoutMs: number): Promise<MeasuredWindow> {
-    const before = await scrapeMetrics(this.server.baseUrl);
+    const before = await scrapeMetrics(this.server.metricsBaseUrl);
     const meter = startProcessMeter(this.server.pid);
     const run = await this.load.run({ phase, ratePerSecond, durationMs, timeoutMs, record: true });
     const serverUsage = meter.stop();
-    const after = await scrapeMetrics(this.server.baseUrl);
+    const after = await scrapeMetrics(this.server.metricsBaseUrl);
     return {
       run, serverUsage,
       eventLoop: eventLoopOf(after),

@@ -9,16 +9,14 @@ import { doctorAddress } from '../address.ts';
 import { localDate } from '../domain/local-time.ts';
 import { validatePatient } from '../intake.ts';
 import type { RegionEvent } from '../messages.ts';
-import { fullName, namePhoneKey, type Patient } from '../patient.ts';
+import { fullName, namePhoneKey, samePerson, type Patient } from '../patient.ts';
 import { reject, type Rejection } from '../rejection.ts';
 import { mergePatient, newPatient, regionTimeZoneDefault } from '../region-actor.ts';
 import type { RegionState } from '../region-state.ts';
 import { appointmentSources, serviceCharsMax, servicesPerAppointmentMax } from './appointment.ts';
 import type { CalendarRegionCommand, RescheduleCommand } from './calendar-messages.ts';
-import { validateHolder } from './doctor-decide-support.ts';
+import { holdIdCharsMax, validateHolder } from './doctor-decide-support.ts';
 import { parseSlotId } from './slot-template.ts';
-
-export const holdIdCharsMax = 64;
 
 function validateServices(services: unknown): readonly string[] | Rejection {
   if (services === undefined) return [];
@@ -63,6 +61,12 @@ export function decideBookAppointment(
   if (form.phone === undefined) return rejected(reject('invalid', 'a phone is required to book', '/patient/phone'));
 
   const byPolicy = form.policy === undefined ? undefined : state.patientByPolicy.get(form.policy);
+  const byPolicyPatient = byPolicy === undefined ? undefined : state.patients.get(byPolicy);
+  // A policy matches only the person it was registered to: booking with someone else's policy must neither
+  // attach the appointment to them nor echo their stored name and birth date (docs/security.md).
+  if (byPolicyPatient !== undefined && !samePerson(byPolicyPatient, form)) {
+    return rejected(reject('conflict', 'this policy is registered to a person of another name or birth date: check the policy and the name', '/patient/policy'));
+  }
   const matchedId = byPolicy ?? state.patientByNamePhone.get(namePhoneKey(form, form.phone));
   const matched = matchedId === undefined ? undefined : state.patients.get(matchedId);
   const events: RegionEvent[] = [];

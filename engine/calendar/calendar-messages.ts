@@ -47,7 +47,11 @@ export type CalendarDoctorCommand =
   | { readonly type: 'SetSchedule'; readonly doctorId: string; readonly template: readonly SlotRuleInput[] }
   | { readonly type: 'AddCalendarException'; readonly doctorId: string; readonly exception: ExceptionInput }
   | { readonly type: 'LiftCalendarException'; readonly exceptionId: string }
-  | { readonly type: 'HoldSlot'; readonly slotId: string; readonly holder?: string }
+  /**
+   * `holdId` names a new hold: the gateway makes it unguessable (≥ 128 random bits) and passes it in, so the
+   * event records it and replay stays exact; the engine's id source is used when absent (tests, old callers).
+   */
+  | { readonly type: 'HoldSlot'; readonly slotId: string; readonly holder?: string; readonly holdId?: string }
   | { readonly type: 'ReleaseHold'; readonly slotId: string; readonly holdId?: string; readonly holder?: string }
   | { readonly type: 'ConfirmAppointment'; readonly appointmentId: string }
   | { readonly type: 'CancelAppointment'; readonly appointmentId: string; readonly reason?: string }

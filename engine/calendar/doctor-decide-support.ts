@@ -16,6 +16,8 @@ import { activeHold, type SlotCalendar, type Slot } from './slot-calendar.ts';
 import { parseSlotId } from './slot-template.ts';
 
 export const holderCharsMax = 200;
+/** A hold id, whether the engine's or the gateway's (22 base64url characters for 128 random bits). */
+export const holdIdCharsMax = 64;
 /** One holder (an operator session, a partner token) holds at most this many slots of one doctor at once. */
 export const holdsPerHolderMax = 5;
 
@@ -51,12 +53,14 @@ export function illegalAppointment(appointment: Appointment, to: AppointmentStat
 
 export interface SlotClaim {
   readonly holder: string;
+  /** Kept for the record of which hold a booking used; it grants nothing: only the holder may claim its hold. */
   readonly holdId?: string;
 }
 
 /**
  * The slot if the claimant may take it at `at`: it exists, the doctor receives then, it has not begun, it is not
- * booked, and it is not held by anyone else (a hold whose deadline has passed no longer counts).
+ * booked, and it is not held by anyone else (a hold whose deadline has passed no longer counts). A hold is the
+ * holder's alone: presenting its id does not make someone else the holder.
  */
 export function claimableSlot(calendar: SlotCalendar, slotId: string, at: number, claim: SlotClaim, field = '/slotId'): Slot | Rejection {
   if (parseSlotId(slotId) === undefined) return reject('invalid', 'slotId must be <doctorId>.<YYYYMMDD>.<HHMM>', field);
@@ -66,7 +70,7 @@ export function claimableSlot(calendar: SlotCalendar, slotId: string, at: number
   if (slot.startAt <= at) return reject('rule_broken', 'the slot has already begun', field);
   if (slot.appointmentId !== undefined) return reject('conflict', 'the slot is already booked', field, { status: 'booked' });
   const hold = activeHold(slot, at);
-  if (hold !== undefined && hold.holder !== claim.holder && hold.holdId !== claim.holdId) {
+  if (hold !== undefined && hold.holder !== claim.holder) {
     return reject('conflict', 'the slot is held by another', field, { status: 'held' });
   }
   return slot;

@@ -5,7 +5,7 @@ import { CalendarHarness, checkSnapshotAndReplay, patient, rejectionOf, slot, th
 
 const s1 = slot(therapist, tomorrow, '08:00');
 
-t.test('a hold makes the slot held for everyone; the holder renews and books it; others get 409', (t) => {
+t.test('a hold makes the slot held for everyone; the holder renews and books it; others get 409, even with its id', (t) => {
   const h = new CalendarHarness();
   const held = h.submit({ type: 'HoldSlot', slotId: s1 }, 'operator:a');
   t.ok(held.ok);
@@ -27,8 +27,9 @@ t.test('a hold makes the slot held for everyone; the holder renews and books it;
   t.ok(renewed.ok && renewed.reply['holdId'] === holdId && renewed.reply['renewed'] === true, 'the holder renews the same hold');
   t.equal(renewed.ok ? renewed.reply['expiresAt'] : 0, h.clock.now() + 5 * 60_000);
 
-  const booked = h.book(s1, 'partner:portal', { holdId });
-  t.ok(booked.ok, 'the hold id books it, whoever presents it');
+  t.equal(rejectionOf(h.book(s1, 'partner:portal', { holdId })).code, 'conflict', 'the hold id grants nothing to another: only the holder books it');
+  const booked = h.book(s1, 'operator:a', { holdId });
+  t.ok(booked.ok, 'the holder books it with its hold id');
   t.equal(h.doctor(therapist).calendar.slot(s1)?.hold, undefined, 'booking releases the hold');
   t.equal(rejectionOf(h.submit({ type: 'HoldSlot', slotId: s1 }, 'operator:a')).code, 'conflict', 'a booked slot cannot be held');
   t.equal(rejectionOf(h.book(s1, 'operator:a')).code, 'conflict', 'a booked slot cannot be booked again');
@@ -60,13 +61,14 @@ t.test('a hold whose deadline passed no longer counts, even before its timer fir
   t.end();
 });
 
-t.test('release by the holder; others cannot release; releasing nothing is harmless', (t) => {
+t.test('release by the holder; others cannot release, even with the hold id; releasing nothing is harmless', (t) => {
   const h = new CalendarHarness();
   const held = h.submit({ type: 'HoldSlot', slotId: s1 }, 'operator:a');
   const holdId = held.ok ? String(held.reply['holdId']) : '';
   t.equal(rejectionOf(h.submit({ type: 'ReleaseHold', slotId: s1 }, 'operator:b')).code, 'conflict');
-  const released = h.submit({ type: 'ReleaseHold', slotId: s1, holdId }, 'operator:b');
-  t.ok(released.ok && released.reply['released'] === true, 'the hold id releases it');
+  t.equal(rejectionOf(h.submit({ type: 'ReleaseHold', slotId: s1, holdId }, 'operator:b')).code, 'conflict', 'nor with the hold id: it is not theirs');
+  const released = h.submit({ type: 'ReleaseHold', slotId: s1, holdId }, 'operator:a');
+  t.ok(released.ok && released.reply['released'] === true, 'the holder releases it');
   const again = h.submit({ type: 'ReleaseHold', slotId: s1 }, 'operator:a');
   t.ok(again.ok && again.reply['released'] === false);
   t.equal(h.engine.nextTimerAt() !== undefined && h.engine.nextTimerAt()! > h.clock.now() + 5 * 60_000, true, 'no hold timer left');
@@ -144,5 +146,33 @@ t.test('booking reply and appointment record', (t) => {
     needsRebooking: false,
   });
   t.equal(h.doctor(therapist).calendar.slot(s1)?.appointmentId, a.id, 'the slot points back');
+  t.end();
+});
+
+t.test('a hold id given with the command (the gateway\'s random one) is the hold\'s id, in the event and on replay', (t) => {
+  const h = new CalendarHarness();
+  const holdId = 'Q2xpbmljRGlzcGF0Y2gxMjM';
+  const held = h.submit({ type: 'HoldSlot', slotId: s1, holdId }, 'operator:a');
+  t.ok(held.ok && held.reply['holdId'] === holdId, 'the reply names the given id');
+  t.equal(h.doctor(therapist).calendar.slot(s1)?.hold?.holdId, holdId, 'the state records it');
+  const renewed = h.submit({ type: 'HoldSlot', slotId: s1, holdId: 'another-id' }, 'operator:a');
+  t.ok(renewed.ok && renewed.reply['holdId'] === holdId, 'a renewal keeps the hold and its id');
+  t.equal(rejectionOf(h.submit({ type: 'HoldSlot', slotId: slot(therapist, tomorrow, '08:15'), holdId: 'not valid!' }, 'operator:a')).field, '/holdId');
+  checkSnapshotAndReplay(t, h);
+  t.end();
+});
+
+t.test('a policy matches only its person: another birth date, or both names different, is a conflict that changes nothing', (t) => {
+  const h = new CalendarHarness();
+  const first = patient({ surname: 'Орлова', name: 'Анна', sex: 'F' });
+  h.booked(slot(therapist, tomorrow, '08:00'), 'operator:test', { patient: first });
+  const before = h.engine.snapshot();
+  for (const stranger of [{ ...first, birthDate: '1999-09-09' }, { ...first, surname: 'Иванов', name: 'Пётр' }]) {
+    const refused = h.book(slot(therapist, tomorrow, '08:15'), 'operator:test', { patient: stranger });
+    t.equal(rejectionOf(refused).code, 'conflict');
+    t.equal(rejectionOf(refused).field, '/patient/policy');
+    t.notOk(JSON.stringify(rejectionOf(refused)).includes('Орлова'), 'the stored name is not in the answer');
+  }
+  t.same(h.engine.snapshot(), before, 'nothing changed');
   t.end();
 });

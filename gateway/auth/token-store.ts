@@ -16,6 +16,26 @@ export const tokensMax = 100_000;
 export const tokenDatabaseName = 'auth-tokens';
 const tokenPattern = /^cdt_([a-z0-9]{16})_([A-Za-z0-9_-]{43})$/;
 
+/**
+ * What ends a credential or a principal, announced to whoever holds on to one past a single request: the
+ * operator socket closes the sockets that were opened with it (4001) and the webhook dispatcher stops the
+ * subscriptions a principal made (docs/security.md, items 3 and "webhooks stop with their principal").
+ */
+export type PrincipalChange =
+  /** One bearer credential ended: an API token disabled, a sign-in session signed out or ended by an admin. */
+  | { readonly kind: 'credential-revoked'; readonly credentialId: string }
+  /** The principal itself may no longer act: a disabled token, a disabled user. */
+  | { readonly kind: 'principal-disabled'; readonly principalId: string }
+  /** A disabled user was enabled again. */
+  | { readonly kind: 'principal-enabled'; readonly principalId: string };
+
+const credentialPattern = /^(cd[st]_[a-z0-9]{16})_/;
+
+/** The part of a bearer token that names it without its secret (`cdt_<id>`, `cds_<id>`); '' for anything else. */
+export function credentialIdOf(token: string): string {
+  return credentialPattern.exec(token)?.[1] ?? '';
+}
+
 interface TokenRecord {
   readonly id: string;
   readonly secretHash: string;
@@ -37,6 +57,9 @@ export class TokenStore {
   readonly #verified = new Map<string, { readonly secret: Uint8Array; readonly principal: Principal }>();
   /** Other bearer credentials (the UI's sign-in sessions), asked for any token that is not a `cdt_` one. */
   readonly #otherVerifiers: Array<(token: string) => Principal | undefined> = [];
+  /** Whether a principal that is not a token (a signed-in user, `u.<login>`) may still act; asked in order. */
+  readonly #otherPrincipals: Array<(principalId: string) => boolean | undefined> = [];
+  readonly #listeners: Array<(change: PrincipalChange) => void> = [];
 
   constructor(environment: LmdbEnvironment) {
     this.#db = environment.openDatabase<TokenRecord, string>(tokenDatabaseName, {});
@@ -65,7 +88,41 @@ export class TokenStore {
     await this.#db.put(id, disabled);
     this.#cache.set(id, disabled);
     this.#verified.delete(id);
+    this.announce({ kind: 'credential-revoked', credentialId: `cdt_${id}` });
+    this.announce({ kind: 'principal-disabled', principalId: id });
     return true;
+  }
+
+  /** Listens for credentials and principals that end (and users enabled again). */
+  onChange(listener: (change: PrincipalChange) => void): void {
+    this.#listeners.push(listener);
+  }
+
+  /** Tells every listener; a listener that throws does not keep the others from hearing it. */
+  announce(change: PrincipalChange): void {
+    for (const listener of this.#listeners) {
+      try {
+        listener(change);
+      } catch {
+        // A listener's own failure is its to log; the change has happened either way.
+      }
+    }
+  }
+
+  /** Answers `isActive` for principals that are not tokens (gateway/ui registers its users). */
+  knowPrincipals(check: (principalId: string) => boolean | undefined): void {
+    this.#otherPrincipals.push(check);
+  }
+
+  /** Whether the principal may still act: a known, enabled token, or a principal another store vouches for. */
+  isActive(principalId: string): boolean {
+    const record = this.#cache.get(principalId);
+    if (record !== undefined) return !record.disabled;
+    for (const check of this.#otherPrincipals) {
+      const active = check(principalId);
+      if (active !== undefined) return active;
+    }
+    return false;
   }
 
   /**

@@ -17,6 +17,7 @@ import { contentTypeOf, decodeBody, encodeBody, replyEncoding, requestEncoding, 
 import { Problem } from './problem.ts';
 import { parseQuery, validate } from './validation.ts';
 import { idempotencyKeyCharsMax } from '../../persistence/idempotency-ledger.ts';
+import { csrfHeaderName, csrfHeaderValue, sessionTokenOfCookie } from '../auth/session-cookie.ts';
 
 export const bodyBytesMaxDefault = 256 * 1024;
 
@@ -31,6 +32,9 @@ export interface PipelineDeps {
 
 interface RequestHead {
   readonly authorization: string;
+  readonly cookie: string;
+  readonly requestedWith: string;
+  readonly host: string;
   readonly contentType: string;
   readonly contentLength: string;
   readonly accept: string;
@@ -51,11 +55,13 @@ export function mountRoute(app: TemplatedApp, route: Route, deps: PipelineDeps):
   const paramCount = (route.path.match(/:/g) ?? []).length;
   const handler = (res: HttpResponse, req: HttpRequest): void => {
     const head = readHead(req, paramCount);
+    // Only public routes (sign-in) need it: its per-address limit. Read now, before anything awaits.
+    const remoteAddress = route.public === true ? Buffer.from(res.getRemoteAddressAsText()).toString('latin1') : '';
     const state = { aborted: false };
     res.onAborted(() => {
       state.aborted = true;
     });
-    void run(res, route, head, deps, state);
+    void run(res, route, head, deps, state, remoteAddress);
   };
   if (route.method === 'get') app.get(route.path, handler);
   else if (route.method === 'post') app.post(route.path, handler);
@@ -79,6 +85,9 @@ function readHead(req: HttpRequest, paramCount: number): RequestHead {
   for (let i = 0; i < paramCount; i += 1) params.push(safeDecode(req.getParameter(i) ?? ''));
   return {
     authorization: req.getHeader('authorization'),
+    cookie: req.getHeader('cookie'),
+    requestedWith: req.getHeader(csrfHeaderName),
+    host: req.getHeader('host'),
     contentType: req.getHeader('content-type'),
     contentLength: req.getHeader('content-length'),
     accept: req.getHeader('accept'),
@@ -99,13 +108,13 @@ function safeDecode(value: string): string {
   }
 }
 
-async function run(res: HttpResponse, route: Route, head: RequestHead, deps: PipelineDeps, state: { aborted: boolean }): Promise<void> {
+async function run(res: HttpResponse, route: Route, head: RequestHead, deps: PipelineDeps, state: { aborted: boolean }, remoteAddress: string): Promise<void> {
   const started = performance.now();
   let encoding: Encoding = 'json';
   let reply: RouteReply;
   try {
     encoding = replyEncoding(head.accept);
-    reply = await handle(res, route, head, deps);
+    reply = await handle(res, route, head, deps, remoteAddress);
   } catch (error) {
     reply = problemReply(error, route, head, deps);
   }
@@ -115,8 +124,8 @@ async function run(res: HttpResponse, route: Route, head: RequestHead, deps: Pip
   write(res, reply, encoding, head.requestId);
 }
 
-async function handle(res: HttpResponse, route: Route, head: RequestHead, deps: PipelineDeps): Promise<RouteReply> {
-  const principal = route.public === true ? anonymous : authenticate(head.authorization, deps);
+async function handle(res: HttpResponse, route: Route, head: RequestHead, deps: PipelineDeps, remoteAddress: string): Promise<RouteReply> {
+  const principal = route.public === true ? anonymous : authenticate(head, route, deps);
   if (route.public !== true) {
     const waitSeconds = deps.limiter.take(principal.id, deps.now());
     if (waitSeconds > 0) throw new Problem(429, 'rate_limited', `too many requests; retry in ${waitSeconds} s`, { headers: { 'Retry-After': String(waitSeconds) } });
@@ -135,14 +144,27 @@ async function handle(res: HttpResponse, route: Route, head: RequestHead, deps: 
   if (route.query !== undefined) validate(route.query, query, 'query');
   else if (Object.keys(query).length > 0) throw new Problem(400, 'validation_failed', 'this operation takes no query parameters', { errors: [{ path: `/${Object.keys(query)[0] ?? ''}`, message: 'unknown parameter' }] });
   const idempotency = idempotencyOf(route, head, principal.id, raw);
-  return route.handle({ principal, params: head.params, query: query as never, body: body as never, idempotency, requestId: head.requestId });
+  return route.handle({ principal, params: head.params, query: query as never, body: body as never, idempotency, requestId: head.requestId, host: head.host, ...(remoteAddress === '' ? {} : { remoteAddress }) });
 }
 
 const anonymous = { id: 'anonymous', role: 'partner', scope: { kind: 'clinics', clinicIds: [] }, label: 'anonymous' } as const;
 
 const bearerPattern = /^Bearer\s+\S+$/i;
 
-function authenticate(authorization: string, deps: PipelineDeps): ReturnType<TokenStore['verify']> & object {
+function authenticate(head: RequestHead, route: Route, deps: PipelineDeps): ReturnType<TokenStore['verify']> & object {
+  const authorization = head.authorization;
+  if (authorization === '') {
+    // The UI's session cookie (gateway/auth/session-cookie.ts): only when no Authorization header is sent.
+    const fromCookie = sessionTokenOfCookie(head.cookie);
+    if (fromCookie !== undefined) {
+      const principal = deps.tokens.verify(fromCookie);
+      if (principal === undefined) throw new Problem(401, 'unauthorized', 'the session has ended: sign in again', { headers: { 'WWW-Authenticate': 'Bearer' } });
+      if (route.method !== 'get' && head.requestedWith !== csrfHeaderValue) {
+        throw new Problem(403, 'csrf', `a write with the session cookie needs the header X-Requested-With: ${csrfHeaderValue}`);
+      }
+      return principal;
+    }
+  }
   // test + slice rather than exec: no match array per request.
   const wellFormed = bearerPattern.test(authorization);
   const principal = wellFormed ? deps.tokens.verify(authorization.slice('Bearer'.length).trimStart()) : undefined;
@@ -168,15 +190,26 @@ function problemReply(error: unknown, route: Route, head: RequestHead, deps: Pip
   return { status: 500, body: problem.body() };
 }
 
+/**
+ * A document the API serves as HTML (the route sheet) runs no script, loads nothing and cannot be framed: its
+ * data is patients' names and addresses, and a name is the one field an attacker chooses.
+ */
+export const documentContentSecurityPolicy = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; font-src data:; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
+
 function write(res: HttpResponse, reply: RouteReply, encoding: Encoding, requestId: string): void {
   const isProblem = reply.status >= 400;
   const bytes = reply.raw !== undefined ? reply.raw.bytes : reply.status === 204 ? '' : encodeBody(reply.body, encoding);
   const contentType = reply.raw !== undefined ? reply.raw.contentType : contentTypeOf(encoding, isProblem);
+  const headers = reply.headers ?? {};
   res.cork(() => {
     res.writeStatus(`${reply.status} ${statusText[reply.status] ?? ''}`.trim());
     res.writeHeader('Content-Type', contentType);
     res.writeHeader('X-Request-Id', requestId);
-    for (const [name, value] of Object.entries(reply.headers ?? {})) res.writeHeader(name, value);
+    // Replies carry patients' data: never sniffed into another type, never kept by a browser or a shared cache.
+    res.writeHeader('X-Content-Type-Options', 'nosniff');
+    if (headers['Cache-Control'] === undefined) res.writeHeader('Cache-Control', 'no-store');
+    if (contentType.startsWith('text/html')) res.writeHeader('Content-Security-Policy', documentContentSecurityPolicy);
+    for (const name in headers) res.writeHeader(name, headers[name] as string);
     res.end(bytes);
   });
 }

@@ -16,6 +16,10 @@ export interface RouteContext<B, Q> {
   /** The caller-scoped idempotency key and the request's hash, for writes that carry `Idempotency-Key`. */
   readonly idempotency: { readonly key: string; readonly requestHash: string } | undefined;
   readonly requestId: string;
+  /** The client's address as the socket sees it; read only for public routes (sign-in's per-address limit), '' otherwise. */
+  readonly remoteAddress?: string;
+  /** The request's Host header (the session cookie's Secure attribute depends on it). */
+  readonly host?: string;
 }
 
 export interface RouteReply {

@@ -31,6 +31,16 @@ function ownedDoctor(read: ReadModel, principal: Principal, entityId: string): {
   return { doctorId, clinicId: doctorScope(read, principal, doctorId) };
 }
 
+/**
+ * A doctor reads its own work only (API.md "Auth"): the doctor id a doctor-scoped principal is limited to, or
+ * undefined for everyone else. A doctor asking for another doctor's slots is 403.
+ */
+function ownDoctorOf(principal: Principal, askedDoctorId: string | undefined): string | undefined {
+  if (principal.scope.kind !== 'doctor') return undefined;
+  if (askedDoctorId !== undefined && askedDoctorId !== principal.scope.doctorId) throw forbidden();
+  return principal.scope.doctorId;
+}
+
 export function calendarRoutes(deps: RouteDeps): Route[] {
   const appointmentReply = (read: ReadModel, reply: Json): Json => {
     const view = appointmentOf(read, String(reply['id']));
@@ -61,9 +71,10 @@ export function calendarRoutes(deps: RouteDeps): Route[] {
         const clinicId = q.clinicId ?? doctorScope(read, context.principal, q.doctorId as string);
         requireClinic(context.principal, clinicId);
         if (q.doctorId !== undefined) doctorScope(read, context.principal, q.doctorId);
+        const doctorId = ownDoctorOf(context.principal, q.doctorId) ?? q.doctorId;
         const list = listSlots(read, {
           at: deps.now(), clinicId, viewer: actorOf(context.principal),
-          ...(q.doctorId === undefined ? {} : { doctorId: q.doctorId }),
+          ...(doctorId === undefined ? {} : { doctorId }),
           ...(q.specialty === undefined ? {} : { specialty: q.specialty }),
           ...(q.from === undefined ? {} : { from: q.from }),
           ...(q.to === undefined ? {} : { to: q.to }),
@@ -80,10 +91,11 @@ export function calendarRoutes(deps: RouteDeps): Route[] {
       handle: async (context) => {
         const q = context.query;
         requireClinic(context.principal, q.clinicId);
+        const doctorId = ownDoctorOf(context.principal, q.doctorId) ?? q.doctorId;
         const read = await readModel(deps);
         const slot = nearestFreeSlot(read, {
           at: deps.now(), clinicId: q.clinicId,
-          ...(q.doctorId === undefined ? {} : { doctorId: q.doctorId }),
+          ...(doctorId === undefined ? {} : { doctorId }),
           ...(q.specialty === undefined ? {} : { specialty: q.specialty }),
           ...(q.date === undefined ? {} : { date: q.date }),
         });
@@ -182,7 +194,9 @@ export function calendarRoutes(deps: RouteDeps): Route[] {
         const clinicId = context.params[0] as string;
         requireClinic(context.principal, clinicId);
         const read = await readModel(deps);
-        return { status: 200, body: rebookingList(read, clinicId).map((a) => appointmentWire(a, timeZoneOf(read, clinicId))) };
+        const own = ownDoctorOf(context.principal, undefined);
+        const list = rebookingList(read, clinicId).filter((a) => own === undefined || a.doctorId === own);
+        return { status: 200, body: list.map((a) => appointmentWire(a, timeZoneOf(read, clinicId))) };
       },
     }),
     defineRoute({
@@ -191,7 +205,8 @@ export function calendarRoutes(deps: RouteDeps): Route[] {
       handle: async (context) => {
         const clinicId = context.params[0] as string;
         requireClinic(context.principal, clinicId);
-        return { status: 200, body: clinicAlerts(await readModel(deps), clinicId) };
+        const own = ownDoctorOf(context.principal, undefined);
+        return { status: 200, body: clinicAlerts(await readModel(deps), clinicId).filter((alert) => own === undefined || alert.doctorId === own) };
       },
     }),
     defineRoute({
@@ -222,7 +237,9 @@ function calloutRoutes(deps: RouteDeps): Route[] {
         if (q.clinicId !== undefined) requireClinic(context.principal, q.clinicId);
         else if (scope.kind !== 'region') throw new Problem(400, 'validation_failed', 'give clinicId: your token does not cover the region', { errors: [{ path: '/clinicId', message: 'required' }] });
         const read = await readModel(deps);
-        const tasks = calloutTasks(read, { at: deps.now(), ...(q.date === undefined ? {} : { date: q.date }), ...(q.clinicId === undefined ? {} : { clinicId: q.clinicId }) });
+        const own = ownDoctorOf(context.principal, undefined);
+        const tasks = calloutTasks(read, { at: deps.now(), ...(q.date === undefined ? {} : { date: q.date }), ...(q.clinicId === undefined ? {} : { clinicId: q.clinicId }) })
+          .filter((task) => own === undefined || ownerOf(task.appointmentId) === own);
         if (q.format !== 'csv') return { status: 200, body: tasks };
         const rows = tasks.map((task) => [task.appointmentId, task.phone, task.attempts, task.lastResult ?? '', task.message, ...calloutHeader.slice(5).map((key) => task.fields[key as keyof typeof task.fields])]);
         return { status: 200, body: undefined, raw: { contentType: 'text/csv; charset=utf-8', bytes: toCsv(calloutHeader, rows) } };

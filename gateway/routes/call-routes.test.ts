@@ -168,7 +168,7 @@ t.test('directory, openapi, health and metrics', async (t) => {
   const paths = (openapi.body as Json)['paths'] as Json;
   for (const path of ['/api/v1/calls', '/api/v1/calls/{id}', '/api/v1/calls/{id}/assign', '/api/v1/clinics/{id}/board', '/api/v1/clinics']) t.ok(path in paths, path);
   t.equal((await call(base, 'GET', '/healthz')).status, 200);
-  const metrics = await call(base, 'GET', '/metrics');
+  const metrics = await call(server.metricsBase, 'GET', '/metrics');
   t.match(metrics.text, /cd_http_requests_total\{operation="registerCall",status="201"\}/);
   t.match(metrics.text, /cd_event_loop_delay_seconds/);
   t.equal((await call(base, 'GET', '/api/v1/nothing', { token: tokens.partner })).status, 404);

@@ -7,7 +7,7 @@ import { defineRoute, type Route } from '../http/route.ts';
 import { problemReplies } from '../schemas/common.ts';
 import { AssignBody, BoardView, CallSearchQuery, CallView, CancelBody, ClinicCallsQuery, CompleteBody, RegisterCallBody, SuggestQuery, TransferBody } from '../schemas/call-schemas.ts';
 import { callWire } from '../views.ts';
-import { clinicOfId, forbidden, readModel, requireClinic, submit, timeZoneOf, type RouteDeps } from './route-support.ts';
+import { clinicOfId, readModel, requireClinic, submit, timeZoneOf, type RouteDeps } from './route-support.ts';
 
 const tag = 'Home-visit calls';
 const staff = ['admin', 'operator', 'partner', 'doctor'] as const;
@@ -47,17 +47,10 @@ export function callRoutes(deps: RouteDeps): Route[] {
       body: RegisterCallBody,
       replies: { 201: CallView, 200: CallView, ...problemReplies },
       handle: async (context) => {
-        // The schema checked the shape; the engine checks the domain rules again.
+        // The schema checked the shape; the engine checks the domain rules again, and `submit` fills in the
+        // caller's clinic when its token covers exactly one (gateway/auth/command-scope.ts).
         const input = context.body as unknown as RegisterCallInput;
-        const scope = context.principal.scope;
-        let clinicId = input.clinicId;
-        if (scope.kind !== 'region') {
-          const own = scope.kind === 'clinics' ? scope.clinicIds : [scope.clinicId];
-          if (clinicId === undefined && own.length === 1) clinicId = own[0];
-          if (clinicId === undefined) throw new Problem(400, 'validation_failed', 'give clinicId: your token covers several clinics', { errors: [{ path: '/clinicId', message: 'required' }] });
-          if (!own.includes(clinicId)) throw forbidden();
-        }
-        const reply = await submit(deps, context, { type: 'RegisterCall', call: clinicId === undefined ? input : { ...input, clinicId } });
+        const reply = await submit(deps, context, { type: 'RegisterCall', call: input });
         const wire = await callReply(reply);
         return { status: reply['replayed'] === true ? 200 : 201, body: wire, headers: { Location: `/api/v1/calls/${String(wire['id'])}` } };
       },

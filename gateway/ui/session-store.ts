@@ -5,6 +5,9 @@
  * a user revokes its sessions. Sessions live in memory for the per-request check and in LMDB (`session/<id>`
  * in the `ui-accounts` database) so a restart does not sign everyone out.
  *
+ * An expired session is swept within `expirySweepIntervalMs` (gateway/ui/ui-extension.ts), which closes its
+ * open sockets with 4001 (docs/security.md).
+ *
  * Bounds: a session lives `sessionTtlMsDefault` (one shift) unless signed out; at most `sessionsMax` at once
  * — past it expired ones are swept and then the oldest is signed out to make room.
  */
@@ -16,6 +19,8 @@ import { accountDatabaseName, principalOfUser, type AccountValue, type UiRole, t
 
 export const sessionTtlMsDefault = 12 * 60 * 60 * 1000;
 export const sessionsMax = 50_000;
+/** How often expired sessions are swept (and their sockets closed). */
+export const expirySweepIntervalMs = 1_000;
 const sessionPattern = /^cds_([a-z0-9]{16})_([A-Za-z0-9_-]{43})$/;
 
 export interface SessionRecord {
@@ -36,6 +41,7 @@ export class SessionStore {
   /** Principals handed out by `verify`, to their session: sign-out knows which session a request came with. */
   readonly #issued = new WeakMap<Principal, string>();
   readonly #ttlMs: number;
+  readonly #endedListeners: Array<(credentialIds: readonly string[]) => void> = [];
 
   constructor(environment: LmdbEnvironment, nowMs: number, ttlMs = sessionTtlMsDefault) {
     this.#db = environment.openDatabase<AccountValue, string>(accountDatabaseName, {});
@@ -93,6 +99,13 @@ export class SessionStore {
     return ids.length;
   }
 
+  /** Ends the sessions whose expiry has passed (their sockets hear it through `onEnded`); returns how many. */
+  async sweepExpired(nowMs: number): Promise<number> {
+    const expired = [...this.#sessions.values()].filter((session) => session.expiresAt <= nowMs).map((session) => session.id);
+    await this.#drop(expired);
+    return expired.length;
+  }
+
   async #makeRoom(nowMs: number): Promise<void> {
     const expired = [...this.#sessions.values()].filter((session) => session.expiresAt <= nowMs).map((session) => session.id);
     await this.#drop(expired);
@@ -100,9 +113,15 @@ export class SessionStore {
     if (this.#sessions.size >= sessionsMax && oldest.done !== true) await this.#drop([oldest.value]);
   }
 
+  /** Hears the credential ids (`cds_<id>`) of sessions that end: sign-out, an admin's change, making room. */
+  onEnded(listener: (credentialIds: readonly string[]) => void): void {
+    this.#endedListeners.push(listener);
+  }
+
   async #drop(ids: readonly string[]): Promise<void> {
     for (const id of ids) this.#sessions.delete(id);
     if (ids.length > 0) await this.#db.transaction(() => { for (const id of ids) void this.#db.remove(`session/${id}`); });
+    if (ids.length > 0) for (const listener of this.#endedListeners) listener(ids.map((id) => `cds_${id}`));
   }
 }
 

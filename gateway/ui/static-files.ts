@@ -32,7 +32,15 @@ const contentTypes: Readonly<Record<string, string>> = {
 };
 
 /** The page's own script, styles and socket only; inline style attributes are how Preact sets sizes. */
-const contentSecurityPolicy = "default-src 'self'; connect-src 'self' ws: wss:; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; object-src 'none'; frame-ancestors 'none'; base-uri 'self'";
+/**
+ * The UI's policy: its own scripts and styles only, and `connect-src` to its own origin — the API over http(s)
+ * and the operator socket at ws(s)://<the host the page came from>, not any ws:/wss: host (which would let an
+ * injected script send data anywhere over a WebSocket).
+ */
+export function contentSecurityPolicyFor(host: string): string {
+  const own = /^[A-Za-z0-9.\-]+(:\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](:\d{1,5})?$/.test(host) ? ` ws://${host} wss://${host}` : '';
+  return `default-src 'self'; connect-src 'self'${own}; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; object-src 'none'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'`;
+}
 
 interface StaticFile {
   readonly bytes: Buffer;
@@ -99,22 +107,23 @@ const notBuiltPage = '<!doctype html><meta charset="utf-8"><title>clinic-dispatc
 export function mountStaticSite(app: TemplatedApp, site: StaticSite): void {
   app.get('/*', (res, req) => {
     const url = req.getUrl();
+    const host = req.getHeader('host');
     const file = site.lookup(url);
     if (file === undefined) {
       const status = site.built ? '404 Not Found' : '503 Service Unavailable';
       res.cork(() => res.writeStatus(status).writeHeader('Content-Type', 'text/html; charset=utf-8').end(site.built ? 'not found' : notBuiltPage));
       return;
     }
-    send(res, file);
+    send(res, file, host);
   });
 }
 
-function send(res: HttpResponse, file: StaticFile): void {
+function send(res: HttpResponse, file: StaticFile, host: string): void {
   res.cork(() => {
     res.writeHeader('Content-Type', file.contentType);
     res.writeHeader('Cache-Control', file.cacheControl);
     res.writeHeader('X-Content-Type-Options', 'nosniff');
-    res.writeHeader('Content-Security-Policy', contentSecurityPolicy);
+    res.writeHeader('Content-Security-Policy', contentSecurityPolicyFor(host));
     res.writeHeader('Referrer-Policy', 'no-referrer');
     res.end(file.bytes);
   });

@@ -9,8 +9,8 @@ import type { GatewayContext } from '../server.ts';
 import type { Route } from '../http/route.ts';
 import { adminStatsRoute } from './admin-stats.ts';
 import { authRoutes } from './auth-routes.ts';
-import { LoginLimiter } from './login-limiter.ts';
-import { SessionStore, sessionTtlMsDefault } from './session-store.ts';
+import { HashBudget, LoginLimiter } from './login-limiter.ts';
+import { expirySweepIntervalMs, SessionStore, sessionTtlMsDefault } from './session-store.ts';
 import { mountStaticSite, StaticSite } from './static-files.ts';
 import { UserStore } from './user-store.ts';
 import { userRoutes } from './user-routes.ts';
@@ -28,12 +28,28 @@ export function createUiExtension(options: UiExtensionOptions = {}): (context: G
     const users = new UserStore(context.host.environment);
     const sessions = new SessionStore(context.host.environment, now(), options.sessionTtlMs ?? sessionTtlMsDefault);
     context.tokens.acceptAlso((token) => sessions.verify(token, now()));
+    // Open sockets and webhooks hear when a session ends or a user is disabled (docs/security.md).
+    sessions.onEnded((credentialIds) => {
+      for (const credentialId of credentialIds) context.tokens.announce({ kind: 'credential-revoked', credentialId });
+    });
+    context.tokens.knowPrincipals((principalId) => {
+      if (!principalId.startsWith('u.')) return undefined;
+      const user = users.get(principalId.slice(2));
+      return user !== undefined && !user.disabled;
+    });
+    const limiter = new LoginLimiter();
     mountStaticSite(context.app, new StaticSite(options.distDir ?? defaultDistDir));
     const stats = adminStatsRoute(context.metrics, now);
     context.onClose(() => stats.stop());
+    // An expired session's open sockets close too, within a sweep interval (sessions.onEnded above).
+    const sweep = setInterval(() => {
+      sessions.sweepExpired(now()).catch((error: unknown) => context.logger.error({ err: error }, 'sweeping expired sessions failed'));
+    }, expirySweepIntervalMs);
+    sweep.unref();
+    context.onClose(() => clearInterval(sweep));
     return [
-      ...authRoutes({ users, sessions, limiter: new LoginLimiter(), now }),
-      ...userRoutes({ users, sessions, read: () => context.host.read, now }),
+      ...authRoutes({ users, sessions, limiter, hashBudget: new HashBudget(), now }),
+      ...userRoutes({ users, sessions, read: () => context.host.read, now, announce: (change) => context.tokens.announce(change), unlock: (login) => limiter.logins.clear(login) }),
       stats.route,
     ];
   };

@@ -1,7 +1,8 @@
 /**
  * User administration for the operator UI (admin only): list, create, change role / clinic / doctor /
  * password, disable and enable. Any change that alters what a user may see, and disabling, signs out the
- * user's sessions at once (their sockets close with 4001 at their next command).
+ * user's sessions at once: their sockets close with 4001 within the moment, and a disabled user's webhook
+ * subscriptions stop delivering until the user is enabled again (docs/security.md).
  */
 import { Type } from '@sinclair/typebox';
 import type { ReadModel } from '../../engine/index.ts';
@@ -9,8 +10,9 @@ import { Problem } from '../http/problem.ts';
 import { defineRoute, type Route } from '../http/route.ts';
 import { Id, problemReplies } from '../schemas/common.ts';
 import { passwordCharsMax, passwordCharsMin } from './password-hash.ts';
+import type { PrincipalChange } from '../auth/token-store.ts';
 import type { SessionStore } from './session-store.ts';
-import { uiRoles, UserError, type UiRole, type UserPatch, type UserStore, type UserView } from './user-store.ts';
+import { uiRoles, UserError, viewOf, type UiRole, type UserPatch, type UserStore, type UserView } from './user-store.ts';
 
 const tag = 'Operator UI users';
 const closed = { additionalProperties: false } as const;
@@ -26,12 +28,17 @@ export interface UserRouteDeps {
   readonly sessions: SessionStore;
   readonly read: () => ReadModel;
   readonly now: () => number;
+  /** Tells open sockets and webhooks that a user was disabled or enabled (TokenStore.announce). */
+  readonly announce?: (change: PrincipalChange) => void;
+  /** Clears a login's failed sign-ins (the per-login limit), so its owner can sign in at once. */
+  readonly unlock?: (login: string) => void;
 }
 
 export function userRoutes(deps: UserRouteDeps): Route[] {
   const setDisabled = (disabled: boolean) => async (login: string): Promise<{ status: number; body: unknown }> => {
     const user = await guarded(() => deps.users.update(login, { disabled }, deps.now()));
     const sessionsClosed = disabled ? await deps.sessions.closeAllOf(login) : 0;
+    deps.announce?.({ kind: disabled ? 'principal-disabled' : 'principal-enabled', principalId: `u.${login}` });
     return { status: 200, body: { ...user, sessionsClosed } };
   };
   const disable = setDisabled(true);
@@ -73,6 +80,17 @@ export function userRoutes(deps: UserRouteDeps): Route[] {
       method: 'post', path: '/api/v1/admin/users/:login/disable', operationId: 'disableUser', tag, roles: ['admin'],
       summary: 'Disable a user: no sign-in, and its sessions end now', replies: { 200: UserSchema, ...problemReplies },
       handle: (context) => disable(context.params[0] as string),
+    }),
+    defineRoute({
+      method: 'post', path: '/api/v1/admin/users/:login/unlock', operationId: 'unlockUser', tag, roles: ['admin'],
+      summary: "Clear a user's failed sign-ins, so the owner may sign in at once (the per-address limit stays)", replies: { 200: UserSchema, ...problemReplies },
+      handle: (context) => {
+        const login = context.params[0] as string;
+        const user = deps.users.get(login);
+        if (user === undefined) throw new Problem(404, 'not_found', `no user ${login}`);
+        deps.unlock?.(login);
+        return { status: 200, body: { ...viewOf(user), unlocked: true } };
+      },
     }),
     defineRoute({
       method: 'post', path: '/api/v1/admin/users/:login/enable', operationId: 'enableUser', tag, roles: ['admin'],

@@ -180,22 +180,22 @@ export class SubscriptionWorker {
     const error: DeliveryError = { at: this.#deps.nowMs(), eventId: item.payload.id, message: outcome.message };
     this.#cursor = { ...this.#cursor, lastError: error };
     if (this.#rejections >= options.rejectedAttemptsMax) {
-      await this.#deadLetter(item, outcome.message);
+      await this.#deadLetter(item, outcome.message, outcome.detail);
       return;
     }
     metrics.webhookDeliveries.inc({ outcome: outcome.kind === 'rejected' ? 'rejected' : 'unavailable' });
     const delayMs = retryDelayMs(this.#attempts, outcome.kind === 'unavailable' ? outcome.retryAfterMs : undefined, options);
     this.#nextAttemptAt = this.#deps.nowMs() + delayMs;
-    const log = { subscriptionId: this.#record.id, eventId: item.payload.id, attempts: this.#attempts, delayMs, error: outcome.message };
+    const log = { subscriptionId: this.#record.id, eventId: item.payload.id, attempts: this.#attempts, delayMs, error: outcome.detail ?? outcome.message };
     if (this.#attempts === 1) this.#deps.logger.warn(log, 'webhook delivery failed; retrying with back-off');
     else this.#deps.logger.debug(log, 'webhook delivery failed again');
     await this.#sleep(delayMs, false);
     this.#nextAttemptAt = undefined;
   }
 
-  async #deadLetter(item: Queued, message: string): Promise<void> {
+  async #deadLetter(item: Queued, message: string, detail: string | undefined): Promise<void> {
     this.#deps.metrics.webhookDeliveries.inc({ outcome: 'dead_lettered' });
-    this.#deps.logger.warn({ subscriptionId: this.#record.id, eventId: item.payload.id, attempts: this.#attempts, error: message }, 'webhook event refused by the receiver; dead-lettered');
+    this.#deps.logger.warn({ subscriptionId: this.#record.id, eventId: item.payload.id, attempts: this.#attempts, error: detail ?? message }, 'webhook event refused by the receiver; dead-lettered');
     const letter = { eventId: item.payload.id, type: item.payload.type, attempts: this.#attempts, error: message, at: this.#deps.nowMs() };
     const cursor: CursorRecord = { ...this.#cursor, position: item.position, index: item.index + 1, deadLettered: this.#cursor.deadLettered + 1 };
     await this.#deps.store.deadLetter(this.#record.id, item.position, item.index, letter, cursor);

@@ -12,6 +12,7 @@ import type { GatewayMetrics } from '../metrics.ts';
 import type { WebhookDeliveryOptions } from './webhook-delivery-options.ts';
 import { mayPublish, type WebhookOutbox } from './webhook-outbox.ts';
 import { WebhookSender } from './webhook-sender.ts';
+import type { Resolver, WebhookAllowList } from './webhook-address-guard.ts';
 import type { SubscriptionRecord, WebhookStore } from './webhook-store.ts';
 import { SubscriptionWorker, type DeliveryStatus, type WorkerDeps } from './subscription-worker.ts';
 
@@ -23,6 +24,12 @@ export interface WebhookDispatcherDeps {
   readonly metrics: GatewayMetrics;
   readonly logger: Logger;
   readonly nowMs: () => number;
+  /** Receivers the SSRF guard lets through although internal (WEBHOOK_ALLOW_HOSTS). */
+  readonly allow: WebhookAllowList;
+  /** Name resolution for the guard at delivery; the system's (dns.lookup) when absent. */
+  readonly resolver?: Resolver;
+  /** Whether a subscription's owner may still act (TokenStore.isActive): a disabled owner's subscriptions do not run. */
+  readonly isActive: (principalId: string) => boolean;
 }
 
 export class WebhookDispatcher {
@@ -35,7 +42,7 @@ export class WebhookDispatcher {
 
   constructor(deps: WebhookDispatcherDeps) {
     this.#deps = deps;
-    this.#sender = new WebhookSender(deps.options.requestTimeoutMs, deps.nowMs);
+    this.#sender = new WebhookSender(deps.options.requestTimeoutMs, deps.nowMs, deps.allow, deps.resolver);
     this.#workerDeps = { store: deps.store, outbox: deps.outbox, sender: this.#sender, options: deps.options, metrics: deps.metrics, logger: deps.logger, nowMs: deps.nowMs };
   }
 
@@ -49,9 +56,10 @@ export class WebhookDispatcher {
     for (const record of this.#deps.store.all()) this.add(record);
   }
 
-  /** Starts delivering a stored subscription (its cursor must be stored too). */
+  /** Starts delivering a stored subscription (its cursor must be stored too), unless its owner is disabled. */
   add(record: SubscriptionRecord): void {
     if (this.#state !== 'running' || this.#workers.has(record.id)) return;
+    if (!this.#deps.isActive(record.owner.id)) return;
     const cursor = this.#deps.store.cursor(record.id);
     if (cursor === undefined) throw new Error(`webhook subscription ${record.id} has no cursor`);
     const worker = new SubscriptionWorker(record, cursor, this.#workerDeps);
@@ -65,6 +73,25 @@ export class WebhookDispatcher {
     if (worker === undefined) return;
     this.#workers.delete(id);
     await worker.stop();
+  }
+
+  /**
+   * The owner was disabled: its subscriptions stop delivering now (kept, with their cursors, so an owner
+   * enabled again resumes where it stopped). Resolves once none of their requests is in flight.
+   */
+  async stopOwner(principalId: string): Promise<void> {
+    const stopping: Array<Promise<void>> = [];
+    for (const [id, worker] of this.#workers) {
+      if (this.#deps.store.get(id)?.owner.id !== principalId) continue;
+      this.#workers.delete(id);
+      stopping.push(worker.stop());
+    }
+    await Promise.all(stopping);
+  }
+
+  /** The owner was enabled again: its subscriptions resume from their stored cursors. */
+  resumeOwner(principalId: string): void {
+    for (const record of this.#deps.store.ofOwner(principalId)) this.add(record);
   }
 
   status(id: string): DeliveryStatus | undefined {

@@ -21,6 +21,7 @@ import type { WebhookOutbox } from './webhook-outbox.ts';
 import { CreateWebhookBody, WebhookStatusView, WebhookView } from './webhook-schemas.ts';
 import { subscriptionsMax, subscriptionsPerOwnerMax, type SubscriptionRecord, type WebhookStore } from './webhook-store.ts';
 import type { DeliveryStatus } from './subscription-worker.ts';
+import { checkWebhookHost, type Resolver, type WebhookAllowList } from './webhook-address-guard.ts';
 
 export const deadLettersShownMax = 20;
 const tag = 'Webhooks';
@@ -32,6 +33,9 @@ export interface WebhookRouteDeps {
   readonly dispatcher: WebhookDispatcher;
   readonly outbox: WebhookOutbox;
   readonly now: () => number;
+  /** The SSRF guard's allow-list (WEBHOOK_ALLOW_HOSTS) and the name resolver it checks names with. */
+  readonly allow: WebhookAllowList;
+  readonly resolver?: Resolver;
 }
 
 export function webhookRoutes(deps: WebhookRouteDeps): Route[] {
@@ -115,6 +119,8 @@ async function create(
   idempotency: SubscriptionRecord['idempotency'],
 ): Promise<RouteReply> {
   const url = checkedUrl(body.url);
+  const verdict = await checkWebhookHost(new URL(url).hostname, deps.allow, deps.resolver);
+  if (!verdict.ok) throw invalid('/url', `must reach a public receiver: ${verdict.reason} (an on-premises receiver needs WEBHOOK_ALLOW_HOSTS)`);
   const events = checkedEvents(body.events);
   if (deps.store.ofOwner(owner.id).length >= subscriptionsPerOwnerMax) throw new Problem(409, 'rule_broken', `at most ${subscriptionsPerOwnerMax} webhook subscriptions per token; delete one first`);
   if (deps.store.size >= subscriptionsMax) throw new Problem(409, 'rule_broken', `the server holds its maximum of ${subscriptionsMax} webhook subscriptions`);

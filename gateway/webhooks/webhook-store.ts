@@ -6,7 +6,9 @@
  * Keys: `subscription/<id>`, `cursor/<id>` (the next log record to examine: position and index within the
  * entry), `dead-letter/<id>/<position>-<index>` (events given up on, newest `deadLettersKeptMax` kept),
  * `removed/<id>` (a tombstone, so a retried DELETE answers as the first did; kept `tombstoneRetentionMs`).
- * The secret is kept in clear because every delivery needs it to sign; the file is guarded like the log.
+ * Every delivery signs with the secret, so it is kept in clear in memory; on disk it is sealed with
+ * `WEBHOOK_SECRETS_KEY` when that is set (webhook-secret-box.ts), and the file is readable by the server's user
+ * only either way (gateway/data-dir-permissions.ts). A store opened with a key seals the clear secrets it finds.
  *
  * Bounds: `subscriptionsMax` subscriptions in all (all cached in memory), `subscriptionsPerOwnerMax` per token,
  * `tombstonesMax` tombstones (the oldest go first).
@@ -14,6 +16,7 @@
 import type { Database } from 'lmdb';
 import type { LmdbEnvironment } from '../../persistence/lmdb-environment.ts';
 import type { Principal } from '../auth/principal.ts';
+import { isSealed, openSecret, sealSecret } from './webhook-secret-box.ts';
 
 export const webhookDatabaseName = 'webhooks';
 export const subscriptionsMax = 1_000;
@@ -82,8 +85,12 @@ export class WebhookStore {
   readonly #tombstones = new Map<string, Tombstone>();
   #expired: string[] = [];
 
-  constructor(environment: LmdbEnvironment, nowMs: number) {
+  readonly #secretsKey: Buffer | undefined;
+
+  /** Throws when secrets are sealed and `secretsKey` is missing or another key (deliveries could not sign). */
+  constructor(environment: LmdbEnvironment, nowMs: number, secretsKey?: Buffer) {
     this.#db = environment.openDatabase<StoredValue, string>(webhookDatabaseName, {});
+    this.#secretsKey = secretsKey;
     const tombstones: Array<[string, Tombstone]> = [];
     for (const { key, value } of this.#db.getRange({ start: 'removed/', end: 'removed0' })) tombstones.push([key.slice('removed/'.length), value as Tombstone]);
     for (const [id, tombstone] of tombstones.sort((a, b) => a[1].at - b[1].at)) {
@@ -91,13 +98,23 @@ export class WebhookStore {
       if (nowMs - tombstone.at < tombstoneRetentionMs) this.#tombstones.set(id, tombstone);
       else this.#expired.push(id);
     }
+    const toSeal: SubscriptionRecord[] = [];
     for (const { value } of this.#db.getRange({ start: 'subscription/', end: 'subscription0' })) {
-      const record = value as SubscriptionRecord;
+      const stored = value as SubscriptionRecord;
+      const record = { ...stored, secret: openSecret(stored.secret, secretsKey) };
+      if (secretsKey !== undefined && !isSealed(stored.secret)) toSeal.push(record);
       this.#remember(record);
       const cursor = this.#db.get(cursorKey(record.id)) as CursorRecord | undefined;
       if (cursor === undefined) throw new Error(`webhook subscription ${record.id} has no cursor: the store is damaged`);
       this.#cursors.set(record.id, cursor);
     }
+    // Sealed in one synchronous transaction at open: the store is not in use yet.
+    if (toSeal.length > 0) this.#db.transactionSync(() => { for (const record of toSeal) this.#db.putSync(subscriptionKey(record.id), this.#stored(record)); });
+  }
+
+  /** The record as written to disk: its secret sealed when there is a key. */
+  #stored(record: SubscriptionRecord): SubscriptionRecord {
+    return this.#secretsKey === undefined ? record : { ...record, secret: sealSecret(record.secret, this.#secretsKey) };
   }
 
   get size(): number {
@@ -129,7 +146,7 @@ export class WebhookStore {
   async create(record: SubscriptionRecord, cursor: CursorRecord): Promise<void> {
     if (this.#subscriptions.size >= subscriptionsMax) throw new Error(`at most ${subscriptionsMax} webhook subscriptions`);
     await this.#db.transaction(() => {
-      this.#db.putSync(subscriptionKey(record.id), record);
+      this.#db.putSync(subscriptionKey(record.id), this.#stored(record));
       this.#db.putSync(cursorKey(record.id), cursor);
     });
     this.#remember(record);

@@ -15,6 +15,8 @@ import { EngineHost } from '../../persistence/engine-host.ts';
 import { seedDemo, type DemoTokens } from '../demo-seed.ts';
 import { gatewayExtensions } from '../extensions.ts';
 import { startGateway, type Gateway } from '../server.ts';
+import type { SecuritySettings } from '../security-settings.ts';
+import type { Resolver } from './webhook-address-guard.ts';
 import { createWebhookExtension, webhookExtension } from './webhook-extension.ts';
 import { verifySignature } from './webhook-payload.ts';
 
@@ -38,13 +40,19 @@ export interface Stack {
 
 let generation = 0;
 
+/**
+ * The receivers here listen on 127.0.0.1, which the SSRF guard refuses by default: the stack sets
+ * WEBHOOK_ALLOW_HOSTS=127.0.0.1, the documented setting of a partner's test harness on one machine.
+ */
+export const testAllowHosts = ['127.0.0.1'] as const;
+
 /** Opens (or reopens) host and gateway on a data dir; seeds the demo region when the log is empty. */
-export async function openStack(dataDir: string): Promise<Stack & { readonly tokens: DemoTokens | undefined }> {
+export async function openStack(dataDir: string, security: Partial<SecuritySettings> = { webhookAllowHosts: testAllowHosts }, resolver?: Resolver): Promise<Stack & { readonly tokens: DemoTokens | undefined }> {
   generation += 1;
   const clock = new ManualClock(mondayNineMs);
   const host = await EngineHost.open({ dataDir, clock, ids: new SequenceIdSource(`g${generation}x`), onFatal: (error) => { throw error; } });
-  const extensions = gatewayExtensions.map((extension) => (extension === webhookExtension ? createWebhookExtension(testDeliveryOptions) : extension));
-  const gateway = await startGateway({ host, clock, logger: pino({ level: 'silent' }), port: 0, extensions });
+  const extensions = gatewayExtensions.map((extension) => (extension === webhookExtension ? createWebhookExtension(testDeliveryOptions, resolver) : extension));
+  const gateway = await startGateway({ host, clock, logger: pino({ level: 'silent' }), port: 0, extensions, security });
   const tokens = host.durablePosition === 0 ? await seedDemo(host, gateway.tokens, dataDir, clock.now()) : undefined;
   return {
     host, gateway, clock, tokens, base: `http://127.0.0.1:${gateway.port}`,

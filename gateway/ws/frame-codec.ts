@@ -43,11 +43,12 @@ export function offeredSubprotocols(header: string): string[] {
 
 /**
  * The codec and the subprotocol to answer with. RFC 6455 requires the answer to be one the client offered
- * (browsers fail the connection otherwise): a codec entry when there is one, else the bearer entry (clients
- * should offer a codec entry beside it, so their token is not echoed), else none.
+ * (browsers fail the connection otherwise): a codec entry when there is one, else none — never the bearer
+ * entry, so a token is not echoed (the upgrade refuses protocols without a codec entry: upgrade-auth.ts).
  */
 export function negotiateCodec(offered: readonly string[]): { readonly codec: FrameCodec; readonly answer: string } {
   if (offered.includes(jsonSubprotocol)) return { codec: 'json', answer: jsonSubprotocol };
   if (offered.includes(msgpackSubprotocol)) return { codec: 'msgpack', answer: msgpackSubprotocol };
-  return { codec: 'msgpack', answer: offered.find((entry) => entry.startsWith(bearerSubprotocolPrefix)) ?? '' };
+  // Never the bearer entry: that would echo the credential into a response header (and proxies' logs).
+  return { codec: 'msgpack', answer: '' };
 }

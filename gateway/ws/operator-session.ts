@@ -10,6 +10,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { WebSocket } from 'uWebSockets.js';
 import { actorOf, type Principal } from '../auth/principal.ts';
+import { credentialIdOf } from '../auth/token-store.ts';
 import { encodeFrame, type FrameCodec } from './frame-codec.ts';
 import { SessionHolds } from './session-holds.ts';
 
@@ -53,6 +54,8 @@ export class OperatorSession {
   readonly principal: Principal;
   /** Kept to re-verify before each command, so a disabled token stops working on open sockets too. */
   readonly token: string;
+  /** The token's name without its secret (`cdt_<id>`, `cds_<id>`): a revocation names it. */
+  readonly credentialId: string;
   readonly codec: FrameCodec;
   /** `role:id`, the `by` of this session's commands and the default holder of its slot holds. */
   readonly actor: string;
@@ -72,10 +75,13 @@ export class OperatorSession {
   refusedInRow = 0;
   /** The slot holds made over this socket, released when it closes. */
   readonly holds = new SessionHolds();
+  /** Opened past the principal's socket limit: closed with 4009 at open, never counted or served. */
+  overLimit = false;
 
   constructor(principal: Principal, token: string, codec: FrameCodec, bucket: TokenBucket) {
     this.principal = principal;
     this.token = token;
+    this.credentialId = credentialIdOf(token);
     this.codec = codec;
     this.actor = actorOf(principal);
     this.holderTag = holderTagOf(this.actor);

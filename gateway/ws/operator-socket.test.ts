@@ -23,16 +23,19 @@ async function secondOperator(clinicId: string): Promise<string> {
   return (await stack.gateway.tokens.issue('operator', { kind: 'clinics', clinicIds: [clinicId] }, `second operator ${clinicId}`, Date.now())).token;
 }
 
-t.test('the upgrade needs a valid token, from a header, the query or a subprotocol', async (t) => {
+t.test('the upgrade needs a valid token, from a header or a subprotocol (never the URL)', async (t) => {
   const { wsUrl, gateway } = stack;
   t.equal(await refusedStatus(wsUrl), 401, 'no token: 401, not upgraded');
   t.equal(await refusedStatus(wsUrl, { token: 'cdt_0123456789abcdef_nope' }), 401, 'unknown token');
-  t.equal(await refusedStatus(wsUrl, { token: 'garbage', via: 'query' }), 401, 'malformed token in the query');
+  t.equal(await refusedStatus(wsUrl, { token: 'garbage', via: 'query' }), 400, 'a token in the query is refused, malformed');
+  t.equal(await refusedStatus(wsUrl, { token: gp1(), via: 'query' }), 400, 'or valid: URLs end up in logs');
+  t.equal(await refusedStatus(wsUrl, { token: gp1(), via: 'protocol' }), 400, 'a bearer entry needs a codec entry beside it (the answer never echoes it)');
   const disabled = await gateway.tokens.issue('operator', { kind: 'clinics', clinicIds: ['gp1'] }, 'to be disabled', Date.now());
   await gateway.tokens.disable(disabled.principal.id);
   t.equal(await refusedStatus(wsUrl, { token: disabled.token, via: 'protocol', codec: 'json' }), 401, 'disabled token');
-  for (const via of ['header', 'query', 'protocol'] as const) {
-    const client = await TestSocket.connect(wsUrl, { token: gp1(), via });
+  for (const via of ['header', 'protocol'] as const) {
+    const client = await TestSocket.connect(wsUrl, { token: gp1(), via, ...(via === 'protocol' ? { codec: 'msgpack' as const } : {}) });
+    if (via === 'protocol') t.equal(client.socket.protocol, 'clinic-dispatch.msgpack', 'the codec is answered, not the bearer entry');
     const welcome = await client.next((frame) => frame.type === 'welcome');
     t.equal((welcome['principal'] as Json)['role'], 'operator', `welcome over ${via}`);
     t.equal(welcome['codec'], 'msgpack', 'msgpack by default');

@@ -6,7 +6,11 @@
  * Bounds (socket-settings.ts, each with its outcome): frame size (1009), messages per second (error frames,
  * then 4029), unread output (cut off and resynchronised, or 4008), idle time (uWS pings, then closes),
  * subscriptions and commands in flight per connection (error frames), connections per process (503 at the
- * upgrade). On gateway close every socket is closed with 1001.
+ * upgrade), sockets per principal (`socketsPerPrincipalMax`: one more is closed with 4009 at open). On gateway
+ * close every socket is closed with 1001.
+ *
+ * A credential that ends (token disabled, session signed out, user disabled: TokenStore.onChange) closes the
+ * sockets opened with it at once with 4001, so they stop receiving diffs and answering resync or subscribe.
  */
 import { Problem } from '../http/problem.ts';
 import type { GatewayContext } from '../server.ts';
@@ -43,6 +47,8 @@ class OperatorSocketServer {
   readonly #context: GatewayContext;
   readonly #settings: OperatorSocketSettings;
   readonly #sessions = new Set<OperatorSession>();
+  /** Open sockets per principal id, for `socketsPerPrincipalMax`. */
+  readonly #socketsOfPrincipal = new Map<string, number>();
   readonly #hub: TopicHub;
   readonly #guard: BackpressureGuard;
   readonly #snapshots: SnapshotSender;
@@ -83,6 +89,13 @@ class OperatorSocketServer {
       // A throw here would stall the host's reply chain: `safely` logs it and serving goes on (clients see the gap).
       if (!this.#closed) this.#safely('fan-out of a durable batch', () => this.#hub.publishBatch(events));
     });
+    this.#context.tokens.onChange((change) => {
+      if (change.kind === 'principal-enabled') return;
+      for (const session of this.#sessions) {
+        const ended = change.kind === 'credential-revoked' ? session.credentialId === change.credentialId : session.principal.id === change.principalId;
+        if (ended) this.#close(session, closeCodes.unauthorized);
+      }
+    });
     const sweep = setInterval(() => this.#safely('stale sweep', () => this.#guard.sweep(performance.now())), staleSweepIntervalMs);
     sweep.unref();
     this.#context.onClose(() => {
@@ -100,9 +113,11 @@ class OperatorSocketServer {
       refuse(res, 503, 'Service Unavailable', new Problem(503, 'unavailable', detail).body());
       return;
     }
-    const verdict = authenticateUpgrade(head, this.#context.tokens);
+    const verdict = authenticateUpgrade(head, this.#context.tokens, this.#context.security.allowedOrigins);
     if (!verdict.ok) {
-      refuse(res, 401, 'Unauthorized', new Problem(401, 'unauthorized', verdict.detail).body(), { 'WWW-Authenticate': 'Bearer' });
+      if (verdict.status === 401) refuse(res, 401, 'Unauthorized', new Problem(401, 'unauthorized', verdict.detail).body(), { 'WWW-Authenticate': 'Bearer' });
+      else if (verdict.status === 403) refuse(res, 403, 'Forbidden', new Problem(403, 'forbidden_origin', verdict.detail).body());
+      else refuse(res, 400, 'Bad Request', new Problem(400, 'bad_upgrade', verdict.detail).body());
       return;
     }
     const bucket = new TokenBucket(this.#settings.messagesPerSecondMax, this.#settings.messagesBurstMax, performance.now());
@@ -112,6 +127,15 @@ class OperatorSocketServer {
 
   #open(socket: OperatorSocket): void {
     const session = socket.getUserData().session;
+    const principalId = session.principal.id;
+    const held = this.#socketsOfPrincipal.get(principalId) ?? 0;
+    if (held >= this.#context.security.socketsPerPrincipalMax) {
+      // Counted at open, where it cannot race: the socket is closed before it is served anything.
+      session.overLimit = true;
+      socket.end(closeCodes.tooManySockets, closeReasons[closeCodes.tooManySockets]);
+      return;
+    }
+    this.#socketsOfPrincipal.set(principalId, held + 1);
     session.socket = socket;
     session.open = true;
     this.#sessions.add(session);
@@ -260,6 +284,14 @@ class OperatorSocketServer {
   }
 
   #onClosed(session: OperatorSession, code: number): void {
+    if (session.overLimit) {
+      this.#context.metrics.wsCloses.inc({ code: String(code) });
+      return;
+    }
+    const principalId = session.principal.id;
+    const held = (this.#socketsOfPrincipal.get(principalId) ?? 1) - 1;
+    if (held > 0) this.#socketsOfPrincipal.set(principalId, held);
+    else this.#socketsOfPrincipal.delete(principalId);
     // The socket is already closed (uWS unsubscribed it): mark the session first so nothing touches it.
     session.open = false;
     session.socket = undefined;

@@ -18,6 +18,8 @@ import { Problem, problemFromRejection } from '../http/problem.ts';
 import { callWire } from '../views.ts';
 import { closeCodes, type CloseCode } from './close-codes.ts';
 import { scopeCommand, type SocketCommand } from './command-scope.ts';
+import { withHoldId } from '../auth/hold-ids.ts';
+import { disclosedRejection } from '../auth/rejection-disclosure.ts';
 import { commandSchemas, fieldErrors, isSocketCommandType } from './message-schemas.ts';
 import type { OperatorSession } from './operator-session.ts';
 import type { ErrorFrame, RequestId } from './socket-frames.ts';
@@ -72,7 +74,7 @@ export async function runCommand(deps: SocketCommandDeps, session: OperatorSessi
   let reply: Record<string, unknown>;
   let outcome: string;
   try {
-    const submitted = await deps.host.submit(scoped.command, session.actor, idempotencyOf(session, message));
+    const submitted = await deps.host.submit(withHoldId(scoped.command), session.actor, idempotencyOf(session, message));
     if (submitted.ok) {
       session.holds.afterAccepted(scoped.command, submitted.reply);
       reply = { type: 'reply', requestId, ok: true, result: resultOf(scoped.command, submitted.reply, deps.host.read) };
@@ -81,7 +83,7 @@ export async function runCommand(deps: SocketCommandDeps, session: OperatorSessi
       reply = { type: 'reply', requestId, ok: false, problem: new Problem(422, 'idempotency_key_reused', 'this idempotencyKey was used with a different command').body() };
       outcome = 'rejected';
     } else {
-      reply = { type: 'reply', requestId, ok: false, problem: rejectionProblem(submitted.rejection) };
+      reply = { type: 'reply', requestId, ok: false, problem: rejectionProblem(disclosedRejection(session.principal, submitted.rejection, deps.host.read)) };
       outcome = 'rejected';
     }
   } catch (error) {

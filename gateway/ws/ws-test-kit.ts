@@ -17,6 +17,7 @@ import { startGateway, type Gateway } from '../server.ts';
 import { jsonSubprotocol, msgpackSubprotocol } from './frame-codec.ts';
 import { mountOperatorSocket, operatorSocket } from './operator-socket.ts';
 import type { OperatorSocketSettings } from './socket-settings.ts';
+import type { SecuritySettings } from '../security-settings.ts';
 
 export type Frame = Record<string, unknown> & { readonly type: string };
 
@@ -30,7 +31,7 @@ export interface SocketStack {
 }
 
 /** A stack on the wall clock (the transport bounds are wall-clock too); `settings` shrinks the socket's bounds. */
-export async function startSocketStack(settings: Partial<OperatorSocketSettings> = {}): Promise<SocketStack> {
+export async function startSocketStack(settings: Partial<OperatorSocketSettings> = {}, security: Partial<SecuritySettings> = {}): Promise<SocketStack> {
   const dataDir = mkdtempSync(join(tmpdir(), 'cd-ws-'));
   const clock = { now: () => Date.now() };
   const prefix = randomBytes(3).toString('hex');
@@ -39,7 +40,7 @@ export async function startSocketStack(settings: Partial<OperatorSocketSettings>
   const socket = Object.keys(settings).length === 0 ? mountOperatorSocket : operatorSocket(settings);
   const extensions = gatewayExtensions.map((extension) => (extension === mountOperatorSocket ? socket : extension));
   const gateway = await startGateway({
-    host, clock, logger: pino({ level: 'silent' }), port: 0, listenHost: '127.0.0.1', requestsPerSecond: 100_000, burst: 100_000, extensions,
+    host, clock, logger: pino({ level: 'silent' }), port: 0, listenHost: '127.0.0.1', requestsPerSecond: 100_000, burst: 100_000, extensions, security,
   });
   const tokens = await seedDemo(host, gateway.tokens, dataDir, clock.now());
   return {
@@ -62,13 +63,18 @@ export interface ConnectOptions {
   readonly token?: string;
   readonly via?: 'header' | 'query' | 'protocol';
   readonly codec?: 'msgpack' | 'json';
+  /** Sent as the Origin header, as a browser would. */
+  readonly origin?: string;
+  /** Other request headers (a browser's Cookie). */
+  readonly headers?: Readonly<Record<string, string>>;
   /** Keep only the last this many frames (a long run's reader need not hold them all); all by default. */
   readonly keepFramesMax?: number;
 }
 
 function connectArgs(url: string, options: ConnectOptions): { url: string; protocols: string[]; headers: Record<string, string> } {
   const protocols = options.codec === 'json' ? [jsonSubprotocol] : options.codec === 'msgpack' ? [msgpackSubprotocol] : [];
-  const headers: Record<string, string> = {};
+  const headers: Record<string, string> = { ...options.headers };
+  if (options.origin !== undefined) headers['origin'] = options.origin;
   if (options.token === undefined) return { url, protocols, headers };
   const via = options.via ?? 'header';
   if (via === 'header') headers['authorization'] = `Bearer ${options.token}`;

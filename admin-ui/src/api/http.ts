@@ -1,6 +1,7 @@
 /**
- * Partner API calls from the browser with the session's bearer token. A problem+json answer becomes an
- * ApiError carrying the problem; a 401 ends the session (the server no longer knows it).
+ * Partner API calls from the browser, authenticated by the HttpOnly session cookie (sent by the browser, same
+ * origin), with `X-Requested-With: clinic-dispatch`, which the server requires of cookie-authenticated writes
+ * (CSRF). A problem+json answer becomes an ApiError carrying the problem; a 401 ends the session.
  */
 import { session, setSession } from './session.ts';
 import type { Problem } from './types.ts';
@@ -18,24 +19,22 @@ export class ApiError extends Error {
 }
 
 export async function api<T>(method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown): Promise<T> {
-  const headers: Record<string, string> = { accept: 'application/json' };
-  const token = session()?.token;
-  if (token !== undefined) headers['authorization'] = `Bearer ${token}`;
+  const headers: Record<string, string> = { accept: 'application/json', 'x-requested-with': 'clinic-dispatch' };
   if (body !== undefined) headers['content-type'] = 'application/json';
-  const response = await fetch(path, { method, headers, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+  const signedIn = session() !== undefined;
+  const response = await fetch(path, { method, headers, credentials: 'same-origin', ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
   const text = await response.text();
   const parsed: unknown = text === '' ? undefined : JSON.parse(text);
   if (!response.ok) {
-    if (response.status === 401 && token !== undefined && !path.endsWith('/auth/login')) setSession(undefined);
+    if (response.status === 401 && signedIn && !path.endsWith('/auth/login')) setSession(undefined);
     throw new ApiError(response.status, (parsed ?? { status: response.status }) as Problem);
   }
   return parsed as T;
 }
 
-/** Fetches a file (a print form) with the token and returns an object URL for it, or the HTTP status. */
+/** Fetches a file (a print form) with the session cookie and returns an object URL for it, or the HTTP status. */
 export async function fetchBlobUrl(path: string): Promise<{ url: string } | { status: number }> {
-  const token = session()?.token;
-  const response = await fetch(path, { headers: token === undefined ? {} : { authorization: `Bearer ${token}` } });
+  const response = await fetch(path, { credentials: 'same-origin', headers: { 'x-requested-with': 'clinic-dispatch' } });
   if (!response.ok) return { status: response.status };
   return { url: URL.createObjectURL(await response.blob()) };
 }

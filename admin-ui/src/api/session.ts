@@ -1,11 +1,11 @@
 /**
- * The signed-in session: the bearer token from POST /api/v1/auth/login, who it is, and when it expires, kept
- * in localStorage so a reload stays signed in (the server still decides: a 401 or a 4001 close signs out).
+ * The signed-in session: who it is and when it expires, kept in localStorage so a reload stays signed in (the
+ * server still decides: a 401 or a 4001 close signs out). The session token itself is an HttpOnly cookie that
+ * no script here can read (docs/security.md); the browser sends it with every API request and the socket.
  */
 import type { UserView } from './types.ts';
 
 export interface Session {
-  readonly token: string;
   readonly expiresAt: string;
   readonly user: UserView;
   readonly principal: { readonly id: string; readonly role: string; readonly label: string };
@@ -19,7 +19,9 @@ function read(): Session | undefined {
   try {
     const raw = localStorage.getItem(storageKey);
     if (raw === null) return undefined;
-    const session = JSON.parse(raw) as Session;
+    const session = JSON.parse(raw) as Session & { token?: unknown };
+    // A token stored by an older version is not kept: the cookie is the session now.
+    if ('token' in session) return undefined;
     return Date.parse(session.expiresAt) > Date.now() ? session : undefined;
   } catch {
     return undefined;

@@ -5,7 +5,6 @@
  */
 import { useEffect, useState } from 'preact/hooks';
 import { api } from '../api/http.ts';
-import { session } from '../api/session.ts';
 import { browserTransport, chosenCodec, socketUrl } from './browser-transport.ts';
 import { clinicFromSnapshot, clinicWithDiff, type ClinicView } from './clinic-topic.ts';
 import { doctorFromSnapshot, doctorWithDiff, type DoctorView } from './doctor-topic.ts';
@@ -34,7 +33,8 @@ const cache = new Map<string, CacheEntry>();
 /** Starts the socket for the current session; called once the user is signed in. */
 export function startLive(onUnauthorized: () => void): LiveSocket {
   stopLive();
-  const token = session()?.token ?? '';
+  // The HttpOnly session cookie authenticates the socket; no token is offered.
+  const token = '';
   live = new LiveSocket({
     url: socketUrl(), token, transport: browserTransport, codec: chosenCodec(), onUnauthorized,
     // A refused upgrade looks like any failed connect: ask the API whether the session still stands (a 401 signs out).

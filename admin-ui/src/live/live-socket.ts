@@ -160,7 +160,8 @@ export class LiveSocket {
     this.#welcomed = false;
     this.#setState({ status: this.#attempt === 0 ? 'connecting' : 'reconnecting' });
     const { codec, token } = this.#options;
-    this.#transport = this.#options.transport(this.#options.url, [codec.protocol, `bearer.${token}`], {
+    // No token: the browser's session cookie authenticates the upgrade (only the codec is offered then).
+    this.#transport = this.#options.transport(this.#options.url, token === '' ? [codec.protocol] : [codec.protocol, `bearer.${token}`], {
       open: () => undefined,
       message: (data) => this.#onFrame(codec.decode(data)),
       close: (code) => this.#onClose(code),

@@ -15,7 +15,8 @@ export function SignIn() {
     setBusy(true);
     setError('');
     try {
-      setSession(await api<Session>('POST', '/api/v1/auth/login', { login, password }));
+      // cookie: the token comes as an HttpOnly cookie only, never into this page's scripts.
+      setSession(await api<Session>('POST', '/api/v1/auth/login', { login, password, cookie: true }));
     } catch (failure) {
       if (failure instanceof ApiError && failure.status === 429) {
         const seconds = /(\d+) s/.exec(failure.message)?.[1] ?? '60';
