@@ -165,8 +165,14 @@ export const settingDefinitions = {
   snapshotEveryMs: integerSetting({ env: 'SNAPSHOT_EVERY_MS', min: 1000, max: 86_400_000, default: 600_000, unit: 'ms', effect: 'Write a snapshot at least this often while events arrive (whichever of the two bounds comes first).' }),
   shutdownTimeoutMs: integerSetting({ env: 'SHUTDOWN_TIMEOUT_MS', min: 100, max: 600_000, default: 30_000, unit: 'ms', effect: 'Bound on a clean stop (SIGTERM/SIGINT): drain, last commit, snapshot, sockets closed. Past it the process logs and exits with code 1 (the log still holds every acknowledged command). Keep systemd `TimeoutStopSec` above it.' }),
   databaseUrl: postgresUrlSetting({ env: 'DATABASE_URL', effect: 'Postgres for the relational projection (reports, SQL integration). Optional: the product runs on LMDB alone, and commands never wait for Postgres.' }),
-  demo: booleanSetting({ env: 'DEMO', default: true, effect: 'Seed the demo region (three clinics, tokens in `<DATA_DIR>/demo-tokens.json`) when the data directory is empty. `--no-demo` is the same as `DEMO=false`. Set false in production.' }),
+  databaseSchema: stringSetting({ env: 'DATABASE_SCHEMA', default: 'public', range: 'a lower-case SQL identifier (a-z, 0-9, _; at most 63 characters)', valid: (value) => /^[a-z_][a-z0-9_]{0,62}$/.test(value), lengthMax: 63, effect: 'Schema of the Postgres projection (only with DATABASE_URL).' }),
+  demo: booleanSetting({ env: 'DEMO', default: true, effect: 'Seed the demo region (three clinics, tokens in `<DATA_DIR>/demo-tokens.json`) when the data directory is empty. `--no-demo` is the same as `DEMO=false`. Set false in production, and issue the first admin token with `npm run admin -- token issue` (ops/README.md).' }),
   workers: integerSetting({ env: 'WORKERS', min: 1, max: workersMax, default: workersDefault, defaultText: 'cores − 1 (at least 1)', unit: 'threads', effect: 'Size of the worker pool for reports, route sheets, exports and imports (never the engine thread).' }),
+  workerQueueMax: integerSetting({ env: 'WORKER_QUEUE_MAX', min: 0, max: 10_000, default: 16, unit: 'tasks', effect: 'Worker tasks that may wait beyond the running ones; one more is refused at once with 503 `workers_busy` and Retry-After.' }),
+  workerTaskTimeoutMs: integerSetting({ env: 'WORKER_TASK_TIMEOUT_MS', min: 1_000, max: 3_600_000, default: 120_000, unit: 'ms', effect: 'Time a worker task may take from admission (queue wait included); past it the task is stopped, its worker replaced, and the request answers 503 `task_timeout`.' }),
+  workerHeapMb: integerSetting({ env: 'WORKER_HEAP_MB', min: 64, max: 65_536, default: 2_048, unit: 'MiB', effect: 'V8 old-generation heap per worker thread; a task that needs more kills only its worker (503 `task_failed`).' }),
+  workersWarmOnStart: booleanSetting({ env: 'WORKERS_WARM_ON_START', default: false, effect: 'Start every worker and build its read replica at start-up rather than on the first task.' }),
+  workerNice: integerSetting({ env: 'WORKER_NICE', min: 0, max: 19, default: 10, effect: 'Nice value of the worker threads on Linux (workers/thread-priority.ts): above the engine thread\'s 0, so an O(history) task yields a contended core to it.' }),
 } as const;
 
 type Definitions = typeof settingDefinitions;
@@ -290,6 +296,11 @@ function readConfigFile(path: string, readFile: (path: string) => string, proble
     else if (value !== null) problems.push(`config file ${path}: ${name} must be a string, number or boolean`);
   }
   return values;
+}
+
+/** Every setting at its default (no flags, no environment): for a gateway started without a configuration. */
+export function defaultConfig(): Config {
+  return loadConfig({ argv: [], env: {} });
 }
 
 /** The settings for a log line: secrets masked. */

@@ -20,6 +20,7 @@ import { openApiDocument } from './openapi.ts';
 import type { RouteDeps } from './routes/route-support.ts';
 import { DrainGuard } from './drain-guard.ts';
 import { sampleBoardGauges } from './board-gauges.ts';
+import { defaultConfig, type Config } from './config.ts';
 
 export const apiVersion = '1.0.0';
 
@@ -33,8 +34,18 @@ export interface GatewayOptions {
   readonly requestsPerSecond?: number;
   readonly burst?: number;
   /** Extra route groups (calendars, webhooks) and socket mounts added by other modules. */
-  readonly extensions?: ReadonlyArray<(context: GatewayContext) => Route[] | void>;
+  readonly extensions?: ReadonlyArray<GatewayExtension>;
+  /** The validated settings extensions read (WORKERS, DATABASE_URL, ...); default: every setting's default. */
+  readonly config?: Config;
+  /**
+   * True: /healthz and /readyz answer 503 `starting` until `becomeReady()` (gateway/start-server.ts seeds the
+   * demo in between). False (default): ready once listening, for callers that add nothing after the listen.
+   */
+  readonly deferReady?: boolean;
 }
+
+/** A module that adds routes or socket mounts to the gateway (gateway/extensions.ts lists the product's). */
+export type GatewayExtension = (context: GatewayContext) => Route[] | void;
 
 export interface GatewayContext {
   readonly app: TemplatedApp;
@@ -44,6 +55,13 @@ export interface GatewayContext {
   readonly logger: Logger;
   readonly clock: Clock;
   readonly routeDeps: RouteDeps;
+  /** The validated settings: the one source of every setting (never read process.env in an extension). */
+  readonly config: Config;
+  /**
+   * A check the server awaits before it reports ready (the worker pool's start-up probe); a rejection stops
+   * the start with that error. Start the work when registering, so checks run side by side.
+   */
+  beforeReady(check: () => Promise<void>): void;
   /** Called on close, in reverse order of registration. */
   onClose(hook: () => Promise<void> | void): void;
   /** True once the server is stopping: refuse new work (HTTP routes answer 503 by themselves). */
@@ -55,6 +73,11 @@ export interface Gateway {
   readonly tokens: TokenStore;
   readonly metrics: GatewayMetrics;
   readonly routes: readonly Route[];
+  /**
+   * Awaits the extensions' start-up checks, then /healthz and /readyz answer 200. Rejects with the first
+   * failed check (the server must then close and exit non-zero). Idempotent.
+   */
+  becomeReady(): Promise<void>;
   /**
    * The first step of a clean stop: closes the listen socket, answers new API requests 503 with Retry-After
    * (and /readyz 503), and resolves when the requests already in a handler have replied. Idempotent.
@@ -72,8 +95,12 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const routeDeps: RouteDeps = { host: options.host, now };
   const closeHooks: Array<() => Promise<void> | void> = [];
   const drainGuard = new DrainGuard();
+  const readyChecks: Array<() => Promise<void>> = [];
+  const readiness = { ready: options.deferReady !== true };
   const context: GatewayContext = {
     app, host: options.host, tokens, metrics, logger: options.logger, clock: options.clock, routeDeps,
+    config: options.config ?? defaultConfig(),
+    beforeReady: (check) => readyChecks.push(check),
     onClose: (hook) => closeHooks.push(hook),
     isDraining: () => drainGuard.draining,
   };
@@ -96,12 +123,13 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     now,
   };
   for (const route of routes) mountRoute(app, drainGuard.wrap(route), pipeline);
-  mountSystem(app, options, metrics, routes, drainGuard);
+  mountSystem(app, options, metrics, routes, drainGuard, readiness);
   const listenSocket = await listen(app, options.listenHost ?? '127.0.0.1', options.port);
   const port = uWS.us_socket_local_port(listenSocket);
   options.logger.info({ port }, 'gateway listening');
   let closed = false;
   let listening = true;
+  let becameReady: Promise<void> | undefined;
   const stopListening = (): void => {
     if (listening) uWS.us_listen_socket_close(listenSocket);
     listening = false;
@@ -111,6 +139,13 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     tokens,
     metrics,
     routes,
+    becomeReady: () => {
+      becameReady ??= (async () => {
+        for (const check of readyChecks) await check();
+        readiness.ready = true;
+      })();
+      return becameReady;
+    },
     drain: () => {
       stopListening();
       return drainGuard.drain();
@@ -126,14 +161,20 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   };
 }
 
-function mountSystem(app: TemplatedApp, options: GatewayOptions, metrics: GatewayMetrics, routes: readonly Route[], drainGuard: DrainGuard): void {
+const startingReply = '{"status":"starting"}';
+
+function mountSystem(app: TemplatedApp, options: GatewayOptions, metrics: GatewayMetrics, routes: readonly Route[], drainGuard: DrainGuard, readiness: { readonly ready: boolean }): void {
   const document = JSON.stringify(openApiDocument(routes, apiVersion));
+  // Both answer 503 until the server serves everything (the demo region and its tokens file included), so a
+  // partner's harness that waits for 200 finds demo-tokens.json at once (API.md).
   app.get('/healthz', (res) => {
-    res.cork(() => res.writeHeader('Content-Type', 'application/json').end('{"status":"ok"}'));
+    if (!readiness.ready) res.cork(() => res.writeStatus('503 Service Unavailable').writeHeader('Content-Type', 'application/json').writeHeader('Retry-After', '1').end(startingReply));
+    else res.cork(() => res.writeHeader('Content-Type', 'application/json').end('{"status":"ok"}'));
   });
   app.get('/readyz', (res) => {
     // A load balancer takes a stopping server out of rotation on this 503.
-    if (drainGuard.draining) res.cork(() => res.writeStatus('503 Service Unavailable').writeHeader('Content-Type', 'application/json').end('{"status":"stopping"}'));
+    if (!readiness.ready) res.cork(() => res.writeStatus('503 Service Unavailable').writeHeader('Content-Type', 'application/json').writeHeader('Retry-After', '1').end(startingReply));
+    else if (drainGuard.draining) res.cork(() => res.writeStatus('503 Service Unavailable').writeHeader('Content-Type', 'application/json').end('{"status":"stopping"}'));
     else res.cork(() => res.writeHeader('Content-Type', 'application/json').end(JSON.stringify({ status: 'ready', logPosition: options.host.durablePosition })));
   });
   app.get('/api/v1/openapi.json', (res) => {
