@@ -8,6 +8,7 @@ import { canSeeClinic, canSeeDoctor, type Principal } from '../auth/principal.ts
 import { Problem } from '../http/problem.ts';
 import { defineRoute, type Route, type RouteContext } from '../http/route.ts';
 import { problemReplies } from '../schemas/common.ts';
+import { parseDateOrInstant } from '../schemas/date-or-instant.ts';
 import { AppointmentView, BookBody, CalloutResultsBody, CalloutTasksQuery, CancelAppointmentBody, ExceptionBody, FeedbackBody, NearestQuery, RescheduleBody, SlotView, SlotsQuery } from '../schemas/calendar-schemas.ts';
 import { appointmentWire, slotWire, toCsv } from './calendar-views.ts';
 import { forbidden, readModel, requireClinic, submit, timeZoneOf, type RouteDeps } from './route-support.ts';
@@ -52,7 +53,7 @@ export function calendarRoutes(deps: RouteDeps): Route[] {
     });
   return [
     defineRoute({
-      method: 'get', path: '/api/v1/slots', operationId: 'listSlots', summary: 'Slots of a clinic (or a doctor) in a date range; held by someone else shows as held', tag, query: SlotsQuery,
+      method: 'get', path: '/api/v1/slots', operationId: 'listSlots', summary: 'Slots of a clinic (or a doctor) in a range: from/to are local dates (inclusive) or RFC 3339 date-times with an offset (from inclusive, to exclusive); held by someone else shows as held', tag, query: SlotsQuery,
       replies: { 200: Type.Array(SlotView), ...problemReplies },
       handle: async (context) => {
         const q = context.query;
@@ -61,16 +62,21 @@ export function calendarRoutes(deps: RouteDeps): Route[] {
         const clinicId = q.clinicId ?? doctorScope(read, context.principal, q.doctorId as string);
         requireClinic(context.principal, clinicId);
         if (q.doctorId !== undefined) doctorScope(read, context.principal, q.doctorId);
+        const timeZone = timeZoneOf(read, clinicId);
+        // A date is a local day, inclusive; an instant bounds the slot starts (from inclusive, to exclusive).
+        const from = q.from === undefined ? undefined : parseDateOrInstant(q.from, 'from', timeZone);
+        const to = q.to === undefined ? undefined : parseDateOrInstant(q.to, 'to', timeZone);
         const list = listSlots(read, {
           at: deps.now(), clinicId, viewer: actorOf(context.principal),
           ...(q.doctorId === undefined ? {} : { doctorId: q.doctorId }),
           ...(q.specialty === undefined ? {} : { specialty: q.specialty }),
-          ...(q.from === undefined ? {} : { from: q.from }),
-          ...(q.to === undefined ? {} : { to: q.to }),
+          ...(from === undefined ? {} : { from: from.date }),
+          ...(from?.kind === 'instant' ? { fromMs: from.atMs } : {}),
+          ...(to === undefined ? {} : { to: to.date }),
+          ...(to?.kind === 'instant' ? { toMs: to.atMs } : {}),
           ...(q.status === undefined ? {} : { status: q.status as 'free' }),
           ...(q.limit === undefined ? {} : { limit: Number(q.limit) }),
         });
-        const timeZone = timeZoneOf(read, clinicId);
         return { status: 200, body: list.slots.map((slot) => slotWire(slot, timeZone)), headers: list.truncated ? { 'X-Truncated': 'true' } : {} };
       },
     }),
