@@ -39,7 +39,10 @@ export function createWorkerExtension(settings?: WorkerExtensionSettings): (cont
   return (context) => {
     const resolved = settings ?? workerSettingsOf(context.config);
     const pool = new WorkerPool<WorkerTask, WorkerResult>({ ...resolved, filename: taskHandlerUrl });
-    const probe = probeWorkerStart({ ...(resolved.workerHeapMbMax === undefined ? {} : { workerHeapMbMax: resolved.workerHeapMbMax }) });
+    const probe = probeWorkerStart({
+      ...(resolved.workerHeapMbMax === undefined ? {} : { workerHeapMbMax: resolved.workerHeapMbMax }),
+      ...(resolved.execArgv === undefined ? {} : { execArgv: resolved.execArgv }),
+    });
     // Awaited by becomeReady(); a gateway that never asks must not see an unhandled rejection.
     probe.catch(() => undefined);
     context.beforeReady(() => probe);

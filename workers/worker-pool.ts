@@ -18,6 +18,7 @@
  * such as `npm start`'s `--single-threaded-gc` are never passed (a Worker refuses them).
  */
 import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import { workerNiceDefault, workerNiceMax } from './thread-priority.ts';
 
@@ -36,6 +37,8 @@ export interface WorkerPoolSettings {
   readonly retryAfterSeconds?: number;
   /** Nice value of the worker threads (0..19; workers/thread-priority.ts), default `workerNiceDefault`. */
   readonly nice?: number;
+  /** The threads' Node options; default `workerExecArgv()` (only what a worker accepts and needs). */
+  readonly execArgv?: readonly string[];
 }
 
 /** The pool is full: refuse now and say when to come back (HTTP 503 + Retry-After). */
@@ -92,6 +95,7 @@ export class WorkerPool<Task, Result> {
   readonly nice: number;
   readonly retryAfterSeconds: number;
   readonly #filename: URL;
+  readonly #execArgv: readonly string[];
   #piscina: Piscina<Task, Result> | undefined;
   #admitted = 0;
   #completed = 0;
@@ -102,6 +106,7 @@ export class WorkerPool<Task, Result> {
 
   constructor(settings: WorkerPoolSettings) {
     this.#filename = settings.filename;
+    this.#execArgv = settings.execArgv ?? workerExecArgv();
     this.threads = settings.threads ?? threadsDefault();
     this.queueTasksMax = settings.queueTasksMax ?? queueTasksMaxDefault;
     this.taskTimeoutMs = settings.taskTimeoutMs ?? taskTimeoutMsDefault;
@@ -169,6 +174,7 @@ export class WorkerPool<Task, Result> {
   }
 
   #pool(): Piscina<Task, Result> {
+    if (this.#piscina === undefined) assertWorkerAcceptsExecArgv(this.#execArgv);
     this.#piscina ??= new Piscina<Task, Result>({
       filename: this.#filename.href,
       minThreads: this.threads,
@@ -179,7 +185,7 @@ export class WorkerPool<Task, Result> {
       // Between tasks a worker must run its event loop (lmdb-js releases its read snapshot on a timer).
       atomics: 'disabled',
       resourceLimits: { maxOldGenerationSizeMb: this.workerHeapMbMax },
-      execArgv: workerExecArgv(),
+      execArgv: [...this.#execArgv],
       workerData: { nice: this.nice },
     });
     return this.#piscina;
@@ -227,12 +233,29 @@ export class WorkerStartError extends Error {
 const probeTimeoutMs = 30_000;
 
 /**
+ * Throws WorkerStartError when Node refuses `execArgv` for a worker thread. Checked before piscina sees the
+ * flags: piscina's run() throws the refusal synchronously and its destroy() later rejects the half-added task
+ * with nobody listening (an unhandled rejection). `new Worker` validates the flags before the thread starts;
+ * the empty thread it starts when they are fine is stopped at once.
+ */
+export function assertWorkerAcceptsExecArgv(execArgv: readonly string[]): void {
+  let worker: Worker;
+  try {
+    worker = new Worker('', { eval: true, execArgv: [...execArgv] });
+  } catch (error) {
+    throw new WorkerStartError(`worker threads cannot start with execArgv ${JSON.stringify(execArgv)}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+  }
+  void worker.terminate();
+}
+
+/**
  * Starts one thread the way the pool does (piscina, the pool's execArgv and resource limits), runs a
  * TypeScript module on it through the same loader, and stops it. Rejects with WorkerStartError naming the
  * cause. The server calls it at start, so a pool that cannot start fails the start instead of every request.
  */
 export async function probeWorkerStart(settings: { readonly workerHeapMbMax?: number; readonly execArgv?: readonly string[] } = {}): Promise<void> {
   const execArgv = [...(settings.execArgv ?? workerExecArgv())];
+  assertWorkerAcceptsExecArgv(execArgv);
   let probe: Piscina<null, boolean>;
   try {
     probe = new Piscina<null, boolean>({
