@@ -73,6 +73,8 @@ export interface Gateway {
   readonly tokens: TokenStore;
   readonly metrics: GatewayMetrics;
   readonly routes: readonly Route[];
+  /** Every HTTP pattern mounted on the app, by anyone (routes, extensions, system endpoints): the OpenAPI check. */
+  readonly mounted: ReadonlyArray<{ readonly method: string; readonly pattern: string }>;
   /**
    * Awaits the extensions' start-up checks, then /healthz and /readyz answer 200. Rejects with the first
    * failed check (the server must then close and exit non-zero). Idempotent.
@@ -88,7 +90,8 @@ export interface Gateway {
 
 export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   assertNativeUws();
-  const app = uWS.App();
+  const mounted: Array<{ method: string; pattern: string }> = [];
+  const app = recordMounts(uWS.App(), mounted);
   const tokens = new TokenStore(options.host.environment);
   const metrics = new GatewayMetrics();
   const now = () => options.clock.now();
@@ -139,6 +142,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     tokens,
     metrics,
     routes,
+    mounted,
     becomeReady: () => {
       becameReady ??= (async () => {
         for (const check of readyChecks) await check();
@@ -159,6 +163,27 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
 
     },
   };
+}
+
+const httpMethods = ['get', 'post', 'del', 'put', 'patch', 'options', 'head', 'any', 'connect', 'trace'] as const;
+
+/**
+ * Records every pattern mounted on the app, so a test can hold the mounts against the OpenAPI document (a
+ * route mounted beside the pipeline would be missing from it). The methods are wrapped once, at mount time;
+ * nothing on the request path changes.
+ */
+function recordMounts(app: TemplatedApp, mounted: Array<{ method: string; pattern: string }>): TemplatedApp {
+  const methods = app as unknown as Record<string, (pattern: string, handler: unknown) => TemplatedApp>;
+  for (const method of httpMethods) {
+    const original = methods[method]?.bind(app);
+    if (original === undefined) continue;
+    methods[method] = (pattern, handler) => {
+      mounted.push({ method, pattern });
+      original(pattern, handler);
+      return app;
+    };
+  }
+  return app;
 }
 
 const startingReply = '{"status":"starting"}';
