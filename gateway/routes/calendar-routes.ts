@@ -10,7 +10,8 @@ import { defineRoute, type Route, type RouteContext } from '../http/route.ts';
 import { problemReplies } from '../schemas/common.ts';
 import { parseDateOrInstant } from '../schemas/date-or-instant.ts';
 import { AppointmentView, BookBody, CalloutResultsBody, CalloutTasksQuery, CancelAppointmentBody, ExceptionBody, FeedbackBody, NearestQuery, RescheduleBody, SlotView, SlotsQuery } from '../schemas/calendar-schemas.ts';
-import { appointmentWire, slotWire, toCsv } from './calendar-views.ts';
+import { appointmentWire, slotWire } from './calendar-views.ts';
+import { calloutCsv } from '../../workers/exports/callout-csv.ts';
 import { forbidden, readModel, requireClinic, submit, timeZoneOf, type RouteDeps } from './route-support.ts';
 import { actorOf } from '../auth/principal.ts';
 
@@ -215,8 +216,6 @@ export function calendarRoutes(deps: RouteDeps): Route[] {
   ];
 }
 
-const calloutHeader = ['appointmentId', 'phone', 'attempts', 'lastResult', 'message', 'patient', 'date', 'time', 'doctor', 'specialty', 'services', 'clinic', 'address', 'clinicPhone'] as const;
-
 function calloutRoutes(deps: RouteDeps): Route[] {
   return [
     defineRoute({
@@ -230,8 +229,8 @@ function calloutRoutes(deps: RouteDeps): Route[] {
         const read = await readModel(deps);
         const tasks = calloutTasks(read, { at: deps.now(), ...(q.date === undefined ? {} : { date: q.date }), ...(q.clinicId === undefined ? {} : { clinicId: q.clinicId }) });
         if (q.format !== 'csv') return { status: 200, body: tasks };
-        const rows = tasks.map((task) => [task.appointmentId, task.phone, task.attempts, task.lastResult ?? '', task.message, ...calloutHeader.slice(5).map((key) => task.fields[key as keyof typeof task.fields])]);
-        return { status: 200, body: undefined, raw: { contentType: 'text/csv; charset=utf-8', bytes: toCsv(calloutHeader, rows) } };
+        // The worker export's writer: the same bytes for the same tasks (formula guard, no BOM).
+        return { status: 200, body: undefined, raw: { contentType: 'text/csv; charset=utf-8', bytes: calloutCsv(tasks) } };
       },
     }),
     defineRoute({
