@@ -11,6 +11,7 @@ import { problemReplies } from '../schemas/common.ts';
 import { parseDateOrInstant } from '../schemas/date-or-instant.ts';
 import { AppointmentView, BookBody, CalloutResultsBody, CalloutTasksQuery, CancelAppointmentBody, ExceptionBody, FeedbackBody, NearestQuery, RescheduleBody, SlotView, SlotsQuery } from '../schemas/calendar-schemas.ts';
 import { appointmentWire, slotWire } from './calendar-views.ts';
+import { isoAt } from '../views.ts';
 import { calloutCsv } from '../../workers/exports/callout-csv.ts';
 import { forbidden, readModel, requireClinic, submit, timeZoneOf, type RouteDeps } from './route-support.ts';
 import { actorOf } from '../auth/principal.ts';
@@ -106,7 +107,7 @@ export function calendarRoutes(deps: RouteDeps): Route[] {
         const { clinicId } = ownedDoctor(deps.host.read, context.principal, slotId);
         const reply = await submit(deps, context, { type: 'HoldSlot', slotId });
         const timeZone = timeZoneOf(deps.host.read, clinicId);
-        return { status: 201, body: { holdId: reply['holdId'], slotId, expiresAt: typeof reply['expiresAt'] === 'number' ? new Date(reply['expiresAt']).toISOString() : reply['expiresAt'], renewed: reply['renewed'], timeZone } };
+        return { status: 201, body: { holdId: reply['holdId'], slotId, expiresAt: typeof reply['expiresAt'] === 'number' ? isoAt(reply['expiresAt'], timeZone) : reply['expiresAt'], renewed: reply['renewed'], timeZone } };
       },
     }),
     defineRoute({
@@ -159,7 +160,7 @@ export function calendarRoutes(deps: RouteDeps): Route[] {
         const queue = doctorQueue(read, doctorId, deps.now());
         if (queue === undefined) throw new Problem(404, 'not_found', `doctor ${doctorId} not found`);
         const timeZone = timeZoneOf(read, clinicId);
-        return { status: 200, body: { ...queue, waiting: queue.waiting.map((entry) => ({ ...entry, startAt: new Date(entry.startAt).toISOString(), timeZone })) } };
+        return { status: 200, body: { ...queue, waiting: queue.waiting.map((entry) => ({ ...entry, startAt: isoAt(entry.startAt, timeZone), timeZone })) } };
       },
     }),
     defineRoute({
