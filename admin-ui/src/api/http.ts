@@ -4,6 +4,7 @@
  */
 import { session, setSession } from './session.ts';
 import type { Problem } from './types.ts';
+import { problemText } from '../i18n/problems.ts';
 
 export class ApiError extends Error {
   override readonly name = 'ApiError';
@@ -11,7 +12,8 @@ export class ApiError extends Error {
   readonly problem: Problem;
 
   constructor(status: number, problem: Problem) {
-    super(problem.detail ?? problem.title ?? `HTTP ${status}`);
+    // In the UI's language by the problem's stable reason or code; the server's English detail only as a fallback.
+    super(problemText(problem, status));
     this.status = status;
     this.problem = problem;
   }
