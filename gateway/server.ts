@@ -127,7 +127,15 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   };
   for (const route of routes) mountRoute(app, drainGuard.wrap(route), pipeline);
   mountSystem(app, options, metrics, routes, drainGuard, readiness);
-  const listenSocket = await listen(app, options.listenHost ?? '127.0.0.1', options.port);
+  let listenSocket: us_listen_socket;
+  try {
+    listenSocket = await listen(app, options.listenHost ?? '127.0.0.1', options.port);
+  } catch (error) {
+    // Nothing serves: stop what the extensions started (pools, dispatchers) before the caller closes the host.
+    for (const hook of closeHooks.reverse()) await hook();
+    metrics.close();
+    throw error;
+  }
   const port = uWS.us_socket_local_port(listenSocket);
   options.logger.info({ port }, 'gateway listening');
   let closed = false;
