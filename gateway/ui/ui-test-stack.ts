@@ -1,8 +1,9 @@
 /**
  * What the UI's browser tests run against: the real gateway with the production extension list (the UI's
  * served from a build in a temporary directory), the demo region and its logins, on a free loopback port —
- * through gateway/test-server.ts (the product's startServer), but on a clock the test can move (`clock.offsetMs`), so the screens can be
- * shown on a working weekday morning whatever day the tests run, and a call can be made overdue.
+ * started through gateway/test-server.ts (the product's startServer), but on a clock the test can move
+ * (`clock.offsetMs`), so the screens can be shown on a working weekday morning whatever day the tests run, and
+ * a call can be made overdue.
  */
 import type { EngineHost } from '../../persistence/engine-host.ts';
 import type { DemoTokens } from '../demo-seed.ts';

@@ -1,7 +1,8 @@
 /**
  * What the operator socket's tests share: a real stack (the product's startServer through
- * gateway/test-server.ts: EngineHost on a temp dir, the demo region and its tokens, a free loopback port with the production extension list — the operator socket's
- * bounds optionally shrunk) and a real WebSocket client (the `ws` package) that records every frame.
+ * gateway/test-server.ts: EngineHost on a temp dir, the demo region and its tokens, a free loopback port, the
+ * production extension list — the operator socket's bounds optionally shrunk) and a real WebSocket client (the
+ * `ws` package) that records every frame.
  */
 import { Packr } from 'msgpackr';
 import { WebSocket, type RawData } from 'ws';
