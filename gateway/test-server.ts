@@ -64,6 +64,10 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     ...(options.clock === undefined ? {} : { clock: options.clock }),
     ...(options.ids === undefined ? {} : { ids: options.ids }),
     ...(options.onFatal === undefined ? {} : { onFatal: options.onFatal }),
+  }).catch((error: unknown) => {
+    // startServer closed what it opened; the temporary directory is ours to remove.
+    if (options.dataDir === undefined) rmSync(dataDir, { recursive: true, force: true });
+    throw error;
   });
   const tokens = server.demoTokens;
   if (tokens === undefined && options.dataDir === undefined) throw new Error('the test server seeded no demo region');
