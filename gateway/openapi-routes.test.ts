@@ -5,6 +5,7 @@
  */
 import t from 'tap';
 import { call, startTestServer } from './test-server.ts';
+import { importBurst } from './routes/import-routes.ts';
 
 /** Mounted by the gateway itself and not operations: the document, and the 404 for unknown /api paths. */
 const notOperations = new Set(['get /api/v1/openapi.json', 'any /api/*']);
@@ -45,4 +46,15 @@ t.test('the imports run through the pipeline: its auth, limits, drain guard and 
   await server.gateway.drain();
   const drained = await call(server.base, 'POST', '/api/v1/imports/directory', { token: admin, raw: 'kind,id\r\n', contentType: 'text/csv' }).catch(() => undefined);
   t.ok(drained === undefined || drained.status === 503, 'a draining server takes no import (the listen socket is closed, or 503)');
+});
+
+t.test("the imports keep their own bucket per token (importBurst), after the server's", async (t) => {
+  const server = await startTestServer();
+  t.teardown(() => server.stop());
+  const csv = 'appointment_id,result,attempt,talk_seconds,at\r\nnobody.x1,busy,1,,\r\n';
+  // At once: the bucket refills at importsPerSecond, and an import takes a worker round trip.
+  const statuses = (await Promise.all(Array.from({ length: importBurst + 2 }, () => call(server.base, 'POST', '/api/v1/imports/callout-results', { token: server.tokens.partner, raw: csv, contentType: 'text/csv' })))).map((reply) => reply.status);
+  t.equal(statuses.filter((status) => status === 200).length, importBurst, `${importBurst} imports at once are served`);
+  t.equal(statuses.filter((status) => status === 429).length, 2, 'the rest are refused with 429');
+  t.equal((await call(server.base, 'GET', '/api/v1/clinics', { token: server.tokens.partner })).status, 200, 'other routes are not held back by it');
 });
