@@ -34,11 +34,17 @@ export async function api<T>(method: 'GET' | 'POST' | 'DELETE', path: string, bo
   return parsed as T;
 }
 
-/** Fetches a file (a print form) with the token and returns an object URL for it, or the HTTP status. */
-export async function fetchBlobUrl(path: string): Promise<{ url: string } | { status: number }> {
+/**
+ * Fetches a file (a print form) with the token and returns an object URL for it, or the HTTP status with the
+ * refusal in the UI's language (a busy or failed worker is a 503 problem the user can act on: retry).
+ */
+export async function fetchBlobUrl(path: string): Promise<{ url: string } | { status: number; message: string }> {
   const token = session()?.token;
   const response = await fetch(path, { headers: token === undefined ? {} : { authorization: `Bearer ${token}` } });
-  if (!response.ok) return { status: response.status };
+  if (!response.ok) {
+    const problem = (response.headers.get('content-type') ?? '').includes('json') ? (await response.json().catch(() => undefined)) as Problem | undefined : undefined;
+    return { status: response.status, message: problemText(problem, response.status) };
+  }
   return { url: URL.createObjectURL(await response.blob()) };
 }
 
