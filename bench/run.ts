@@ -13,6 +13,7 @@
 
 import { pathToFileURL } from 'node:url';
 import { runScenario, scenarios } from './scenarios/scenario-registry.ts';
+import { ScenarioUsageError } from './scenarios/scenario-kit.ts';
 
 export const usage = `usage: npm run bench -- <scenario> [--size small|full] [--tmpfs] [--out <dir>] [scenario options]
 scenarios: ${[...scenarios.keys()].join(', ')}
@@ -43,7 +44,14 @@ async function main(): Promise<number> {
     return 2;
   }
   const { outputDir, rest } = splitOut(options);
-  const outcome = await runScenario(name, rest, outputDir === undefined ? {} : { outputDir });
+  let outcome;
+  try {
+    outcome = await runScenario(name, rest, outputDir === undefined ? {} : { outputDir });
+  } catch (error) {
+    if (!(error instanceof ScenarioUsageError)) throw error;
+    process.stderr.write(`bench ${name}: ${error.message}\n${usage}\n`);
+    return 2;
+  }
   for (const line of outcome.summary) process.stdout.write(`${line}\n`);
   for (const files of outcome.files) process.stdout.write(`results: ${files.markdownPath}\n`);
   return 0;

@@ -132,7 +132,7 @@ function decideRegisterCall(
 
   const openCallId = state.openCallByPatient.get(patient.id);
   if (openCallId !== undefined) {
-    return rejected(reject('rule_broken', 'the patient already has an open call', '/patient', { openCallId }));
+    return rejected(reject('rule_broken', 'the patient already has an open call', '/patient', { openCallId }, 'patient_has_open_call'));
   }
 
   const callId = `${clinic.id}.${context.ids.next()}`;

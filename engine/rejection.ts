@@ -21,6 +21,12 @@ export interface Rejection {
   readonly field?: string;
   /** Ids the caller may act on, e.g. the open call that blocks a second one. */
   readonly details?: Readonly<Record<string, string>>;
+  /**
+   * A stable name of this particular refusal (`patient_has_open_call`, `slot_held`), finer than `code`, which
+   * clients translate (the operator UI's catalogues) instead of showing `message`, which is English and free
+   * to change. Absent: the code alone names it.
+   */
+  readonly reason?: string;
 }
 
 export function reject(
@@ -28,13 +34,15 @@ export function reject(
   message: string,
   field?: string,
   details?: Readonly<Record<string, string>>,
+  reason?: string,
 ): Rejection {
-  const rejection: { code: RejectionCode; message: string; field?: string; details?: Readonly<Record<string, string>> } = {
+  const rejection: { code: RejectionCode; message: string; field?: string; details?: Readonly<Record<string, string>>; reason?: string } = {
     code,
     message,
   };
   if (field !== undefined) rejection.field = field;
   if (details !== undefined) rejection.details = details;
+  if (reason !== undefined) rejection.reason = reason;
   return rejection;
 }
 

@@ -212,12 +212,18 @@ export const settingDefinitions = {
   snapshotEveryMs: integerSetting({ env: 'SNAPSHOT_EVERY_MS', min: 1000, max: 86_400_000, default: 600_000, unit: 'ms', effect: 'Write a snapshot at least this often while events arrive (whichever of the two bounds comes first).' }),
   shutdownTimeoutMs: integerSetting({ env: 'SHUTDOWN_TIMEOUT_MS', min: 100, max: 600_000, default: 30_000, unit: 'ms', effect: 'Bound on a clean stop (SIGTERM/SIGINT): drain, last commit, snapshot, sockets closed. Past it the process logs and exits with code 1 (the log still holds every acknowledged command). Keep systemd `TimeoutStopSec` above it.' }),
   databaseUrl: postgresUrlSetting({ env: 'DATABASE_URL', effect: 'Postgres for the relational projection (reports, SQL integration). Optional: the product runs on LMDB alone, and commands never wait for Postgres.' }),
-  demo: booleanSetting({ env: 'DEMO', default: true, effect: 'Seed the demo region (three clinics, tokens in `<DATA_DIR>/demo-tokens.json`) when the data directory is empty. `--no-demo` is the same as `DEMO=false`. Set false in production.' }),
+  databaseSchema: stringSetting({ env: 'DATABASE_SCHEMA', default: 'public', range: 'a lower-case SQL identifier (a-z, 0-9, _; at most 63 characters)', valid: (value) => /^[a-z_][a-z0-9_]{0,62}$/.test(value), lengthMax: 63, effect: 'Schema of the Postgres projection (only with DATABASE_URL).' }),
+  demo: booleanSetting({ env: 'DEMO', default: true, effect: 'Seed the demo region (three clinics, tokens in `<DATA_DIR>/demo-tokens.json`) when the data directory is empty. `--no-demo` is the same as `DEMO=false`. Set false in production, and issue the first admin token with `npm run admin -- token issue` (ops/README.md).' }),
   webhookAllowHosts: listSetting({ env: 'WEBHOOK_ALLOW_HOSTS', range: 'comma-separated host names, IP addresses or CIDR ranges (`127.0.0.1,10.20.0.0/16,mis.hospital.lan`)', defaultText: 'empty (none)', valid: isAllowHostEntry, lengthMax: 8192, effect: 'Webhook receivers allowed although they are internal: by default a URL that is (or resolves to) loopback, private, link-local, CGNAT, metadata, multicast or unspecified is refused at subscription and at every delivery (docs/security.md). On-premises receivers, and a partner\'s test harness on one machine (`127.0.0.1`), are listed here.' }),
   webhookSecretsKey: secretsKeySetting({ env: 'WEBHOOK_SECRETS_KEY', effect: 'Key that seals webhook secrets in the data directory (AES-256-GCM), so a copy or backup of it does not hold them. Keep it outside the data directory (an environment file, a systemd credential). Once set, the server does not start without it. Unset: secrets are stored as given, in files only the server\'s user may read.' }),
   wsAllowedOrigins: listSetting({ env: 'WS_ALLOWED_ORIGINS', range: 'comma-separated origins (`https://desk.example.org`)', defaultText: 'empty (the server\'s own origin only)', valid: isOrigin, lengthMax: 8192, effect: 'Browser origins allowed to open the operator WebSocket besides the server\'s own (the Host it was reached by); any other Origin is refused with 403. Set it when the UI is served from another origin or a proxy rewrites Host.' }),
   wsSocketsPerPrincipalMax: integerSetting({ env: 'WS_SOCKETS_PER_PRINCIPAL_MAX', min: 1, max: 100_000, default: socketsPerPrincipalMaxDefault, unit: 'sockets', effect: 'Open operator sockets one token or signed-in user may hold; one more is closed with code 4009 (docs/protocol.md). On top of the server-wide bound of 19,500.' }),
   workers: integerSetting({ env: 'WORKERS', min: 1, max: workersMax, default: workersDefault, defaultText: 'cores − 1 (at least 1)', unit: 'threads', effect: 'Size of the worker pool for reports, route sheets, exports and imports (never the engine thread).' }),
+  workerQueueMax: integerSetting({ env: 'WORKER_QUEUE_MAX', min: 0, max: 10_000, default: 16, unit: 'tasks', effect: 'Worker tasks that may wait beyond the running ones; one more is refused at once with 503 `workers_busy` and Retry-After.' }),
+  workerTaskTimeoutMs: integerSetting({ env: 'WORKER_TASK_TIMEOUT_MS', min: 1_000, max: 3_600_000, default: 120_000, unit: 'ms', effect: 'Time a worker task may take from admission (queue wait included); past it the task is stopped, its worker replaced, and the request answers 503 `task_timeout`.' }),
+  workerHeapMb: integerSetting({ env: 'WORKER_HEAP_MB', min: 64, max: 65_536, default: 2_048, unit: 'MiB', effect: 'V8 old-generation heap per worker thread; a task that needs more kills only its worker (503 `task_failed`).' }),
+  workersWarmOnStart: booleanSetting({ env: 'WORKERS_WARM_ON_START', default: false, effect: 'Start every worker and build its read replica at start-up rather than on the first task.' }),
+  workerNice: integerSetting({ env: 'WORKER_NICE', min: 0, max: 19, default: 10, effect: 'Nice value of the worker threads on Linux (workers/thread-priority.ts): above the engine thread\'s 0, so an O(history) task yields a contended core to it.' }),
 } as const;
 
 type Definitions = typeof settingDefinitions;
@@ -350,6 +356,11 @@ export function securityOf(config: Config): SecuritySettings {
     socketsPerPrincipalMax: config.wsSocketsPerPrincipalMax, allowedOrigins: config.wsAllowedOrigins, webhookAllowHosts: config.webhookAllowHosts,
     ...(key === undefined ? {} : { webhookSecretsKey: key }),
   };
+}
+
+/** Every setting at its default (no flags, no environment): for a gateway started without a configuration. */
+export function defaultConfig(): Config {
+  return loadConfig({ argv: [], env: {} });
 }
 
 /** The settings for a log line: secrets masked. */

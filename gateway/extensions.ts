@@ -1,19 +1,19 @@
 /**
  * The route groups and socket mounts beyond the home-call core, in one list, so the server and the tests
- * start the same gateway.
+ * start the same gateway (gateway/start-server.ts passes it by default). Each reads its settings from
+ * `context.config`.
  */
-import type { GatewayContext } from './server.ts';
-import type { Route } from './http/route.ts';
+import type { GatewayExtension } from './server.ts';
 import { webhookExtension } from './webhooks/webhook-extension.ts';
 import { mountOperatorSocket } from './ws/operator-socket.ts';
-import { createPostgresExtension } from './postgres-extension.ts';
+import { postgresExtension } from './postgres-extension.ts';
 import { uiExtension } from './ui/ui-extension.ts';
 import { workerExtension } from '../workers/worker-extension.ts';
 
-export const gatewayExtensions: ReadonlyArray<(context: GatewayContext) => Route[] | void> = [
+export const gatewayExtensions: ReadonlyArray<GatewayExtension> = [
   webhookExtension,
   mountOperatorSocket,
-  createPostgresExtension(),
+  postgresExtension,
   uiExtension,
   workerExtension,
 ];

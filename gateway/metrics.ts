@@ -9,6 +9,9 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 
 const latencyBucketsSeconds = [0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
 
+/** The `stat` label values of cd_event_loop_delay_seconds and their percentiles (plus `max`). */
+export const eventLoopPercentiles: ReadonlyArray<readonly [string, number]> = [['p50', 50], ['p99', 99], ['p999', 99.9]];
+
 export class GatewayMetrics {
   readonly registry = new Registry();
   readonly httpRequests = new Counter({ name: 'cd_http_requests_total', help: 'Partner API requests by operation and status', labelNames: ['operation', 'status'] as const, registers: [this.registry] });
@@ -27,7 +30,11 @@ export class GatewayMetrics {
   readonly logCommitSeconds = new Histogram({ name: 'cd_log_commit_duration_seconds', help: 'Event log append to durable', buckets: latencyBucketsSeconds, registers: [this.registry] });
   readonly logPosition = new Gauge({ name: 'cd_log_position', help: 'Last durable log position', registers: [this.registry] });
   readonly projectorLagEntries = new Gauge({ name: 'cd_projector_lag_entries', help: 'Log entries not yet projected to Postgres', registers: [this.registry] });
-  readonly eventLoopDelaySeconds = new Gauge({ name: 'cd_event_loop_delay_seconds', help: 'Engine thread event-loop delay', labelNames: ['quantile'] as const, registers: [this.registry] });
+  /**
+   * Percentiles of the delay over the last scrape interval as a gauge labelled `stat` (p50, p99, p999, max):
+   * not `quantile`, which Prometheus reserves for a summary's own series.
+   */
+  readonly eventLoopDelaySeconds = new Gauge({ name: 'cd_event_loop_delay_seconds', help: 'Engine thread event-loop delay over the last scrape interval, by stat: p50, p99, p999, max', labelNames: ['stat'] as const, registers: [this.registry] });
   readonly eventLoopUtilization = new Gauge({ name: 'cd_event_loop_utilization', help: 'Engine thread event-loop utilisation since the last scrape', registers: [this.registry] });
   readonly webhookDeliveries = new Counter({ name: 'cd_webhook_deliveries_total', help: 'Webhook delivery attempts by outcome', labelNames: ['outcome'] as const, registers: [this.registry] });
   readonly callsOpen = new Gauge({ name: 'cd_calls_open', help: 'Open home-visit calls on each clinic board by status (received, new, assigned); read from the board counters at scrape time', labelNames: ['clinic', 'status'] as const, registers: [this.registry] });
@@ -44,8 +51,8 @@ export class GatewayMetrics {
 
   /** Samples the event loop into gauges; called at scrape time. */
   sampleEventLoop(): void {
-    for (const quantile of [50, 99, 99.9]) this.eventLoopDelaySeconds.set({ quantile: String(quantile / 100) }, this.#loopDelay.percentile(quantile) / 1e9);
-    this.eventLoopDelaySeconds.set({ quantile: 'max' }, this.#loopDelay.max / 1e9);
+    for (const [stat, percentile] of eventLoopPercentiles) this.eventLoopDelaySeconds.set({ stat }, this.#loopDelay.percentile(percentile) / 1e9);
+    this.eventLoopDelaySeconds.set({ stat: 'max' }, this.#loopDelay.max / 1e9);
     const now = performance.eventLoopUtilization();
     this.eventLoopUtilization.set(performance.eventLoopUtilization(now, this.#lastUtilization).utilization);
     this.#lastUtilization = now;

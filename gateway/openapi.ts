@@ -22,7 +22,11 @@ export function openApiDocument(routes: readonly Route[], version: string): Reco
     }
     const operation: Record<string, unknown> = { operationId: route.operationId, summary: route.summary, tags: [route.tag], parameters, responses };
     if (route.public !== true) operation['security'] = [{ bearer: [] }];
-    if (route.body !== undefined) {
+    if (route.rawBody !== undefined) {
+      const content: Record<string, unknown> = {};
+      for (const type of route.rawBody.contentTypes) content[type] = { schema: { type: 'string', format: 'binary', maxLength: route.rawBody.bytesMax } };
+      operation['requestBody'] = { required: true, description: route.rawBody.description, content };
+    } else if (route.body !== undefined) {
       operation['requestBody'] = { required: true, content: { 'application/json': { schema: plain(route.body) }, 'application/msgpack': { schema: plain(route.body) } } };
     }
     paths[path] = { ...(paths[path] ?? {}), [route.method === 'del' as string ? 'delete' : route.method]: operation };

@@ -5,12 +5,11 @@
 import t from 'tap';
 import { withTestSchema } from '../persistence/pg/test-support.ts';
 import { call, startTestServer } from './test-server.ts';
-import { createPostgresExtension } from './postgres-extension.ts';
-import { gatewayExtensions } from './extensions.ts';
 
 t.test('calls registered over HTTP are projected to Postgres', async (t) => {
   const pg = await withTestSchema(t);
-  const server = await startTestServer({ extensions: [...gatewayExtensions.slice(0, -1), createPostgresExtension(pg.databaseUrl, pg.schema)] });
+  // Through the configuration only (the one source of settings): nothing is read from process.env.
+  const server = await startTestServer({ settings: { DATABASE_URL: pg.databaseUrl, DATABASE_SCHEMA: pg.schema } });
   t.teardown(() => server.stop());
   const created = await call(server.base, 'POST', '/api/v1/calls', {
     token: server.tokens.partner,

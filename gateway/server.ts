@@ -24,6 +24,7 @@ import type { RouteDeps } from './routes/route-support.ts';
 import { DrainGuard } from './drain-guard.ts';
 import { sampleBoardGauges } from './board-gauges.ts';
 import { resolveSecurity, type SecuritySettings } from './security-settings.ts';
+import { defaultConfig, type Config } from './config.ts';
 
 export const apiVersion = '1.0.0';
 
@@ -41,8 +42,18 @@ export interface GatewayOptions {
   /** Socket limits per principal, allowed origins, webhook allow-list (docs/security.md); defaults when absent. */
   readonly security?: Partial<SecuritySettings>;
   /** Extra route groups (calendars, webhooks) and socket mounts added by other modules. */
-  readonly extensions?: ReadonlyArray<(context: GatewayContext) => Route[] | void>;
+  readonly extensions?: ReadonlyArray<GatewayExtension>;
+  /** The validated settings extensions read (WORKERS, DATABASE_URL, ...); default: every setting's default. */
+  readonly config?: Config;
+  /**
+   * True: /healthz and /readyz answer 503 `starting` until `becomeReady()` (gateway/start-server.ts seeds the
+   * demo in between). False (default): ready once listening, for callers that add nothing after the listen.
+   */
+  readonly deferReady?: boolean;
 }
+
+/** A module that adds routes or socket mounts to the gateway (gateway/extensions.ts lists the product's). */
+export type GatewayExtension = (context: GatewayContext) => Route[] | void;
 
 export interface GatewayContext {
   readonly app: TemplatedApp;
@@ -53,6 +64,13 @@ export interface GatewayContext {
   readonly clock: Clock;
   readonly routeDeps: RouteDeps;
   readonly security: SecuritySettings;
+  /** The validated settings: the one source of every setting (never read process.env in an extension). */
+  readonly config: Config;
+  /**
+   * A check the server awaits before it reports ready (the worker pool's start-up probe); a rejection stops
+   * the start with that error. Start the work when registering, so checks run side by side.
+   */
+  beforeReady(check: () => Promise<void>): void;
   /** Called on close, in reverse order of registration. */
   onClose(hook: () => Promise<void> | void): void;
   /** True once the server is stopping: refuse new work (HTTP routes answer 503 by themselves). */
@@ -66,6 +84,13 @@ export interface Gateway {
   readonly tokens: TokenStore;
   readonly metrics: GatewayMetrics;
   readonly routes: readonly Route[];
+  /** Every HTTP pattern mounted on the app, by anyone (routes, extensions, system endpoints): the OpenAPI check. */
+  readonly mounted: ReadonlyArray<{ readonly method: string; readonly pattern: string }>;
+  /**
+   * Awaits the extensions' start-up checks, then /healthz and /readyz answer 200. Rejects with the first
+   * failed check (the server must then close and exit non-zero). Idempotent.
+   */
+  becomeReady(): Promise<void>;
   /**
    * The first step of a clean stop: closes the listen socket, answers new API requests 503 with Retry-After
    * (and /readyz 503), and resolves when the requests already in a handler have replied. Idempotent.
@@ -76,16 +101,21 @@ export interface Gateway {
 
 export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   assertNativeUws();
-  const app = uWS.App();
+  const mounted: Array<{ method: string; pattern: string }> = [];
+  const app = recordMounts(uWS.App(), mounted);
   const tokens = new TokenStore(options.host.environment);
   const metrics = new GatewayMetrics();
   const now = () => options.clock.now();
   const routeDeps: RouteDeps = { host: options.host, now };
   const closeHooks: Array<() => Promise<void> | void> = [];
   const drainGuard = new DrainGuard();
+  const readyChecks: Array<() => Promise<void>> = [];
+  const readiness = { ready: options.deferReady !== true };
   const context: GatewayContext = {
     app, host: options.host, tokens, metrics, logger: options.logger, clock: options.clock, routeDeps,
     security: resolveSecurity(options.security),
+    config: options.config ?? defaultConfig(),
+    beforeReady: (check) => readyChecks.push(check),
     onClose: (hook) => closeHooks.push(hook),
     isDraining: () => drainGuard.draining,
   };
@@ -108,23 +138,29 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     now,
   };
   for (const route of routes) mountRoute(app, drainGuard.wrap(route), pipeline);
-  mountSystem(app, options, routes, drainGuard);
+  mountSystem(app, options, routes, drainGuard, readiness);
   const metricsApp = uWS.App();
   mountMetrics(metricsApp, metrics);
   const metricsListen = options.metricsListen ?? { host: '127.0.0.1', port: 0 };
-  const metricsSocket = await listen(metricsApp, metricsListen.host, metricsListen.port);
-  const metricsPort = uWS.us_socket_local_port(metricsSocket);
+  let metricsOpened: us_listen_socket | undefined;
   let listenSocket: us_listen_socket;
   try {
+    metricsOpened = await listen(metricsApp, metricsListen.host, metricsListen.port);
     listenSocket = await listen(app, options.listenHost ?? '127.0.0.1', options.port);
   } catch (error) {
-    uWS.us_listen_socket_close(metricsSocket);
+    if (metricsOpened !== undefined) uWS.us_listen_socket_close(metricsOpened);
+    // Nothing serves: stop what the extensions started (pools, dispatchers) before the caller closes the host.
+    for (const hook of closeHooks.reverse()) await hook();
+    metrics.close();
     throw error;
   }
   const port = uWS.us_socket_local_port(listenSocket);
+  const metricsSocket: us_listen_socket = metricsOpened;
+  const metricsPort = uWS.us_socket_local_port(metricsSocket);
   options.logger.info({ port, metrics: { host: metricsListen.host, port: metricsPort } }, 'gateway listening');
   let closed = false;
   let listening = true;
+  let becameReady: Promise<void> | undefined;
   const stopListening = (): void => {
     if (listening) uWS.us_listen_socket_close(listenSocket);
     listening = false;
@@ -135,6 +171,14 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     tokens,
     metrics,
     routes,
+    mounted,
+    becomeReady: () => {
+      becameReady ??= (async () => {
+        for (const check of readyChecks) await check();
+        readiness.ready = true;
+      })();
+      return becameReady;
+    },
     drain: () => {
       stopListening();
       return drainGuard.drain();
@@ -151,14 +195,41 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   };
 }
 
-function mountSystem(app: TemplatedApp, options: GatewayOptions, routes: readonly Route[], drainGuard: DrainGuard): void {
+const httpMethods = ['get', 'post', 'del', 'put', 'patch', 'options', 'head', 'any', 'connect', 'trace'] as const;
+
+/**
+ * Records every pattern mounted on the app, so a test can hold the mounts against the OpenAPI document (a
+ * route mounted beside the pipeline would be missing from it). The methods are wrapped once, at mount time;
+ * nothing on the request path changes.
+ */
+function recordMounts(app: TemplatedApp, mounted: Array<{ method: string; pattern: string }>): TemplatedApp {
+  const methods = app as unknown as Record<string, (pattern: string, handler: unknown) => TemplatedApp>;
+  for (const method of httpMethods) {
+    const original = methods[method]?.bind(app);
+    if (original === undefined) continue;
+    methods[method] = (pattern, handler) => {
+      mounted.push({ method, pattern });
+      original(pattern, handler);
+      return app;
+    };
+  }
+  return app;
+}
+
+const startingReply = '{"status":"starting"}';
+
+function mountSystem(app: TemplatedApp, options: GatewayOptions, routes: readonly Route[], drainGuard: DrainGuard, readiness: { readonly ready: boolean }): void {
   const document = JSON.stringify(openApiDocument(routes, apiVersion));
+  // Both answer 503 until the server serves everything (the demo region and its tokens file included), so a
+  // partner's harness that waits for 200 finds demo-tokens.json at once (API.md).
   app.get('/healthz', (res) => {
-    res.cork(() => res.writeHeader('Content-Type', 'application/json').end('{"status":"ok"}'));
+    if (!readiness.ready) res.cork(() => res.writeStatus('503 Service Unavailable').writeHeader('Content-Type', 'application/json').writeHeader('Retry-After', '1').end(startingReply));
+    else res.cork(() => res.writeHeader('Content-Type', 'application/json').end('{"status":"ok"}'));
   });
   app.get('/readyz', (res) => {
     // A load balancer takes a stopping server out of rotation on this 503.
-    if (drainGuard.draining) res.cork(() => res.writeStatus('503 Service Unavailable').writeHeader('Content-Type', 'application/json').end('{"status":"stopping"}'));
+    if (!readiness.ready) res.cork(() => res.writeStatus('503 Service Unavailable').writeHeader('Content-Type', 'application/json').writeHeader('Retry-After', '1').end(startingReply));
+    else if (drainGuard.draining) res.cork(() => res.writeStatus('503 Service Unavailable').writeHeader('Content-Type', 'application/json').end('{"status":"stopping"}'));
     else res.cork(() => res.writeHeader('Content-Type', 'application/json').end(JSON.stringify({ status: 'ready', logPosition: options.host.durablePosition })));
   });
   app.get('/api/v1/openapi.json', (res) => {

@@ -1,18 +1,20 @@
 /**
- * Starts a real gateway in-process for tests: an EngineHost on a temporary data directory, the demo region
- * and its tokens, and the server on a free loopback port. `stop()` closes everything and removes the data.
+ * Starts the real server in-process for tests through `startServer`, the function `npm start` runs
+ * (gateway/start-server.ts): the configuration from the same loader (settings given as the environment names),
+ * a temporary data directory, the demo region and its tokens, a free loopback port. `stop()` closes
+ * everything and removes the data.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { randomBytes } from 'node:crypto';
 import { pino } from 'pino';
 import { request } from 'undici';
 import { Packr } from 'msgpackr';
-import { EngineHost } from '../persistence/engine-host.ts';
-import { startGateway, type Gateway } from './server.ts';
-import { seedDemo, type DemoTokens } from './demo-seed.ts';
-import { gatewayExtensions } from './extensions.ts';
+import type { EngineHost } from '../persistence/engine-host.ts';
+import type { Gateway, GatewayExtension } from './server.ts';
+import type { DemoTokens } from './demo-seed.ts';
+import { loadConfig, type Config } from './config.ts';
+import { startServer, type StartServerOptions } from './start-server.ts';
 
 export interface TestServer {
   readonly host: EngineHost;
@@ -22,28 +24,63 @@ export interface TestServer {
   /** The `/metrics` listener (its own port, apart from the API's). */
   readonly metricsBase: string;
   readonly dataDir: string;
+  readonly config: Config;
   stop(): Promise<void>;
 }
 
-export async function startTestServer(options: { requestsPerSecond?: number; burst?: number; bodyBytesMax?: number; extensions?: typeof gatewayExtensions } = {}): Promise<TestServer> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'cd-gw-'));
-  const clock = { now: () => Date.now() };
-  const prefix = randomBytes(3).toString('hex');
-  let counter = 0;
-  const host = await EngineHost.open({ dataDir, clock, ids: { next: () => `${prefix}${(counter += 1).toString(36)}` } });
-  const gateway = await startGateway({
-    host, clock, logger: pino({ level: 'silent' }), port: 0, listenHost: '127.0.0.1',
-    requestsPerSecond: options.requestsPerSecond ?? 100_000, burst: options.burst ?? 100_000,
-    ...(options.bodyBytesMax === undefined ? {} : { bodyBytesMax: options.bodyBytesMax }),
-    extensions: options.extensions ?? gatewayExtensions,
+/** Settings every in-process stack runs with, as environment names: loopback, a free port, no rate limit in the way, quiet. */
+export const testSettings: Readonly<Record<string, string>> = {
+  PORT: '0', METRICS_PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent', RATE_LIMIT_PER_SECOND: '100000', RATE_LIMIT_BURST: '100000',
+};
+
+/** A configuration through the product's loader (validated the same way); `settings` are environment names. */
+export function testConfig(dataDir: string, settings: Readonly<Record<string, string>> = {}): Config {
+  return loadConfig({ argv: [], env: { ...testSettings, DATA_DIR: dataDir, ...settings } });
+}
+
+export interface TestServerOptions {
+  readonly requestsPerSecond?: number;
+  readonly burst?: number;
+  readonly bodyBytesMax?: number;
+  /** Further settings by environment name, e.g. `{ WORKERS: '1' }`. */
+  readonly settings?: Readonly<Record<string, string>>;
+  readonly extensions?: ReadonlyArray<GatewayExtension>;
+  readonly clock?: StartServerOptions['clock'];
+  readonly ids?: StartServerOptions['ids'];
+  readonly onFatal?: StartServerOptions['onFatal'];
+  readonly security?: StartServerOptions['security'];
+  /** An existing data directory (kept on stop); default a fresh temporary one, removed on stop. */
+  readonly dataDir?: string;
+}
+
+export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'cd-gw-'));
+  const config = testConfig(dataDir, {
+    ...(options.requestsPerSecond === undefined ? {} : { RATE_LIMIT_PER_SECOND: String(options.requestsPerSecond) }),
+    ...(options.burst === undefined ? {} : { RATE_LIMIT_BURST: String(options.burst) }),
+    ...(options.bodyBytesMax === undefined ? {} : { BODY_BYTES_MAX: String(options.bodyBytesMax) }),
+    ...options.settings,
   });
-  const tokens = await seedDemo(host, gateway.tokens, dataDir, clock.now());
+  const server = await startServer(config, {
+    logger: pino({ level: config.logLevel }),
+    ...(options.extensions === undefined ? {} : { extensions: options.extensions }),
+    ...(options.clock === undefined ? {} : { clock: options.clock }),
+    ...(options.ids === undefined ? {} : { ids: options.ids }),
+    ...(options.onFatal === undefined ? {} : { onFatal: options.onFatal }),
+    ...(options.security === undefined ? {} : { security: options.security }),
+  }).catch((error: unknown) => {
+    // startServer closed what it opened; the temporary directory is ours to remove.
+    if (options.dataDir === undefined) rmSync(dataDir, { recursive: true, force: true });
+    throw error;
+  });
+  const tokens = server.demoTokens;
+  if (tokens === undefined && options.dataDir === undefined) throw new Error('the test server seeded no demo region');
   return {
-    host, gateway, tokens, dataDir, base: `http://127.0.0.1:${gateway.port}`, metricsBase: `http://127.0.0.1:${gateway.metricsPort}`,
+    host: server.host, gateway: server.gateway, tokens: tokens as DemoTokens, dataDir, config, base: server.base, metricsBase: `http://127.0.0.1:${server.gateway.metricsPort}`,
     stop: async () => {
-      await gateway.close();
-      await host.close({ snapshot: false });
-      rmSync(dataDir, { recursive: true, force: true });
+      await server.gateway.close();
+      await server.host.close({ snapshot: false });
+      if (options.dataDir === undefined) rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }

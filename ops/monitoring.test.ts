@@ -4,7 +4,7 @@
  * file has the shape Prometheus loads (groups → rules with alert, expr, for, labels.severity,
  * annotations.summary), and the dashboard covers the series the runbook promises.
  *
- * Only `cd_worker_queue_depth` may be missing: its panel waits for the worker pool to export it.
+ * No metric is exempt: a panel or rule that reads something nothing exports fails here.
  */
 import t from 'tap';
 import { readFileSync } from 'node:fs';
@@ -14,8 +14,6 @@ import { parseYamlSubset } from './yaml-subset.ts';
 
 const dashboardPath = fileURLToPath(new URL('./grafana/clinic-dispatch.json', import.meta.url));
 const alertsPath = fileURLToPath(new URL('./prometheus/alerts.yml', import.meta.url));
-/** Referenced before anything exports them (see the panel's description). */
-const pendingMetrics = new Set(['cd_worker_queue_depth']);
 
 /** Every sample name the scrape can hold: TYPE lines, with a histogram's _bucket/_sum/_count series. */
 function scrapedNames(text: string): Set<string> {
@@ -87,7 +85,7 @@ t.test('every metric in the dashboard and the alerts exists in a live scrape', a
   for (const { where, expr } of expressions) {
     for (const metric of metricsIn(expr)) {
       used.add(metric);
-      if (!names.has(metric) && !pendingMetrics.has(metric)) missing.push(`${metric} (${where})`);
+      if (!names.has(metric)) missing.push(`${metric} (${where})`);
     }
   }
   t.same(missing, [], 'no reference to a metric the server does not export');
@@ -95,7 +93,28 @@ t.test('every metric in the dashboard and the alerts exists in a live scrape', a
     'cd_http_requests_total', 'cd_http_request_duration_seconds_bucket', 'cd_ws_connections', 'cd_ws_frames_published_total', 'cd_ws_bytes_published_total',
     'cd_event_loop_delay_seconds', 'cd_event_loop_utilization', 'cd_log_commit_duration_seconds_bucket', 'cd_projector_lag_entries', 'cd_worker_queue_depth', 'cd_calls_overdue',
   ]) t.ok(used.has(required), `the dashboard or the alerts use ${required}`);
-  for (const pending of pendingMetrics) if (names.has(pending)) t.comment(`${pending} is exported now: remove it from pendingMetrics`);
+});
+
+t.test('metric types follow the Prometheus conventions (issue 13, defect 9)', async (t) => {
+  const server = await startTestServer();
+  t.teardown(() => server.stop());
+  // One document route, so the worker pool's series have moved.
+  await fetch(`${server.base}/api/v1/doctors/gp1-d1/route-sheet`, { headers: { authorization: `Bearer ${server.tokens.admin}` } }).then((r) => r.arrayBuffer());
+  const scrape = await (await fetch(`${server.base}/metrics`)).text();
+  const types = new Map<string, string>();
+  for (const match of scrape.matchAll(/^# TYPE (\S+) (\S+)$/gm)) types.set(match[1] as string, match[2] as string);
+  for (const [name, type] of types) {
+    if (!name.startsWith('cd_') || name.startsWith('cd_node_')) continue;
+    if (type === 'counter') t.match(name, /_total$/, `counter ${name} ends in _total`);
+    if (type === 'gauge') {
+      t.notMatch(name, /_total$/, `gauge ${name} does not pose as a counter`);
+      t.notMatch(scrape, new RegExp(`^${name}\\{[^}]*\\bquantile=`, 'm'), `gauge ${name} does not use the summary's quantile label`);
+    }
+  }
+  t.equal(types.get('cd_worker_tasks_total'), 'counter', 'worker task outcomes are a counter');
+  t.match(scrape, /^cd_worker_tasks_total\{outcome="completed"\} [1-9]/m, 'the completed route sheet is counted');
+  t.equal(types.get('cd_worker_queue_depth'), 'gauge', 'the worker queue panel has its gauge');
+  t.match(scrape, /^cd_event_loop_delay_seconds\{stat="max"\} /m, 'the stall alert reads stat="max"');
 });
 
 t.test('the YAML subset reader', async (t) => {

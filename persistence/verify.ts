@@ -78,11 +78,39 @@ function snapshotHash(snapshots: SnapshotStore, position: number): string | unde
   return stateHash(engine.snapshot());
 }
 
-if (process.argv[1] !== undefined && import.meta.url.endsWith(process.argv[1].replace(/^.*\//, '/'))) {
-  const { values } = parseArgs({ options: { 'data-dir': { type: 'string', default: './data' }, quiet: { type: 'boolean', default: false } } });
+export const verifyUsage = `Usage: npm run verify -- [--data-dir <dir>] [--quiet]
+
+Replays the whole event log of a data directory into an empty engine and checks every snapshot and the
+recovery against it. Read-only: it may run beside a live server.
+
+  --data-dir <dir>  the server's data directory (default: DATA_DIR, else ./data)
+  --quiet           no progress bar
+  --help            this text
+
+Exit codes: 0 consistent, 1 a problem was found (listed in the report), 2 bad arguments or no such directory.`;
+
+/** The command line: 0 consistent, 1 a problem found, 2 bad arguments (with a message, never a stack trace). */
+export async function verifyMain(argv: readonly string[], env: Readonly<Record<string, string | undefined>> = process.env): Promise<number> {
+  let values: { 'data-dir'?: string; quiet?: boolean; help?: boolean };
+  try {
+    ({ values } = parseArgs({ args: [...argv], options: { 'data-dir': { type: 'string' }, quiet: { type: 'boolean', default: false }, help: { type: 'boolean', default: false } }, strict: true, allowPositionals: false }));
+  } catch (error) {
+    console.error(`verify: ${error instanceof Error ? error.message : String(error)}\n\n${verifyUsage}`);
+    return 2;
+  }
+  if (values.help === true) {
+    console.log(verifyUsage);
+    return 0;
+  }
+  const dataDir = values['data-dir'] ?? (env['DATA_DIR'] || './data');
+  const { existsSync } = await import('node:fs');
+  if (!existsSync(dataDir)) {
+    console.error(`verify: no data directory at ${dataDir} (give --data-dir)`);
+    return 2;
+  }
   const { startProgress } = await import('../ops/progress.ts');
-  const progress = startProgress({ label: 'replay', total: 0, unit: 'entries', quiet: values.quiet });
-  const report = verifyDataDir(values['data-dir'], (position, last) => {
+  const progress = startProgress({ label: 'replay', total: 0, unit: 'entries', quiet: values.quiet === true });
+  const report = verifyDataDir(dataDir, (position, last) => {
     progress.setTotal(last);
     progress.update(position);
   });
@@ -90,5 +118,9 @@ if (process.argv[1] !== undefined && import.meta.url.endsWith(process.argv[1].re
   progress.update(report.lastPosition);
   progress.stop();
   console.log(JSON.stringify(report, null, 2));
-  process.exit(report.ok ? 0 : 1);
+  return report.ok ? 0 : 1;
+}
+
+if (process.argv[1] !== undefined && import.meta.url.endsWith(process.argv[1].replace(/^.*\//, '/'))) {
+  process.exitCode = await verifyMain(process.argv.slice(2));
 }

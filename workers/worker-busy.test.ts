@@ -1,16 +1,13 @@
 /**
  * The pool's bound seen from HTTP: with one worker and no queue, concurrent document requests beyond the one
- * running are answered 503 with Retry-After at once, never queued without bound. Settings come from the
- * environment before the gateway module loads, as in production.
+ * running are answered 503 with Retry-After at once, never queued without bound. The pool's size comes from
+ * the validated configuration (the one source of settings), not from process.env read at import time.
  */
 import t from 'tap';
-
-process.env['WORKERS'] = '1';
-process.env['WORKER_QUEUE_MAX'] = '0';
-const { call, startTestServer } = await import('../gateway/test-server.ts');
+import { call, startTestServer } from '../gateway/test-server.ts';
 
 void t.test('a full pool answers 503 with Retry-After; the admitted request still succeeds', async (t) => {
-  const server = await startTestServer();
+  const server = await startTestServer({ settings: { WORKERS: '1', WORKER_QUEUE_MAX: '0' } });
   t.teardown(() => server.stop());
   const token = server.tokens.admin;
   const requests = Array.from({ length: 8 }, () => call(server.base, 'GET', '/api/v1/doctors/gp1-d1/route-sheet?format=pdf', { token }));

@@ -1,69 +1,79 @@
 /**
  * The worker pool as a gateway extension: creates the pool (started on first use, or at once with
- * `WORKERS_WARM_ON_START`), returns the document routes, mounts the CSV import endpoints, exposes the pool's
- * figures as metrics, and destroys the pool when the gateway closes (before the host closes its storage).
+ * `WORKERS_WARM_ON_START`), returns the document and CSV import routes, exposes the pool's figures as
+ * metrics, and destroys the pool when the gateway closes (before the host closes its storage).
  *
- * Settings (environment; docs/workers.md): WORKERS (threads, default cores − 1, at least 1, as in
- * gateway/config.ts), WORKER_QUEUE_MAX (tasks waiting beyond the running ones, default 16),
- * WORKER_TASK_TIMEOUT_MS (default 120000), WORKER_HEAP_MB (old-generation heap per worker, default 2048),
- * WORKERS_WARM_ON_START (true: start the workers and build their replicas at start-up), WORKER_NICE (the worker
- * threads' nice value, 0..19, default 10: below the engine's thread; workers/thread-priority.ts).
+ * Settings come from the validated configuration (`context.config`, gateway/config.ts; docs/configuration.md):
+ * WORKERS, WORKER_QUEUE_MAX, WORKER_TASK_TIMEOUT_MS, WORKER_HEAP_MB, WORKERS_WARM_ON_START, WORKER_NICE.
+ *
+ * At start it probes that a worker thread starts with the pool's execArgv and loader (`probeWorkerStart`);
+ * the server does not report ready, and `npm start` exits non-zero, when it cannot.
  */
-import { Gauge } from 'prom-client';
+import { Counter, Gauge } from 'prom-client';
 import type { Route } from '../gateway/http/route.ts';
-import { mountImportRoutes } from '../gateway/routes/import-routes.ts';
+import { importRoutes } from '../gateway/routes/import-routes.ts';
 import { workerRoutes } from '../gateway/routes/worker-routes.ts';
 import type { GatewayContext } from '../gateway/server.ts';
-import { queueTasksMaxDefault, taskTimeoutMsDefault, threadsDefault, workerHeapMbMaxDefault, WorkerPool, type WorkerPoolSettings } from './worker-pool.ts';
+import type { Config } from '../gateway/config.ts';
+import { probeWorkerStart, WorkerPool, type WorkerPoolSettings } from './worker-pool.ts';
 import type { WorkerResult, WorkerTask } from './worker-task.ts';
-import { workerNiceDefault, workerNiceMax } from './thread-priority.ts';
 
 export const taskHandlerUrl = new URL('./task-handler.ts', import.meta.url);
 
 export type WorkerExtensionSettings = Omit<WorkerPoolSettings, 'filename'> & { readonly warmOnStart?: boolean };
 
-/** Reads the settings from the environment; a malformed value is an error naming the variable, at start. */
-export function workerSettingsFromEnvironment(env: Readonly<Record<string, string | undefined>> = process.env): WorkerExtensionSettings {
-  const integer = (name: string, fallback: number, min: number, max: number): number => {
-    const raw = env[name];
-    if (raw === undefined || raw.trim() === '') return fallback;
-    const value = Number(raw);
-    if (!Number.isSafeInteger(value) || value < min || value > max) throw new RangeError(`${name} must be an integer ${min}..${max}, got ${JSON.stringify(raw)}`);
-    return value;
-  };
-  const warm = env['WORKERS_WARM_ON_START']?.trim().toLowerCase();
+/** The pool's settings from the validated configuration. */
+export function workerSettingsOf(config: Config): WorkerExtensionSettings {
   return {
-    threads: integer('WORKERS', threadsDefault(), 1, 256),
-    queueTasksMax: integer('WORKER_QUEUE_MAX', queueTasksMaxDefault, 0, 10_000),
-    taskTimeoutMs: integer('WORKER_TASK_TIMEOUT_MS', taskTimeoutMsDefault, 1_000, 3_600_000),
-    workerHeapMbMax: integer('WORKER_HEAP_MB', workerHeapMbMaxDefault, 64, 65_536),
-    nice: integer('WORKER_NICE', workerNiceDefault, 0, workerNiceMax),
-    warmOnStart: warm === 'true' || warm === '1',
+    threads: config.workers,
+    queueTasksMax: config.workerQueueMax,
+    taskTimeoutMs: config.workerTaskTimeoutMs,
+    workerHeapMbMax: config.workerHeapMb,
+    nice: config.workerNice,
+    warmOnStart: config.workersWarmOnStart,
   };
 }
 
-export function createWorkerExtension(settings: WorkerExtensionSettings = workerSettingsFromEnvironment()): (context: GatewayContext) => Route[] {
+/** `settings` overrides the configuration (tests with a misbehaving task module); normally omitted. */
+export function createWorkerExtension(settings?: WorkerExtensionSettings): (context: GatewayContext) => Route[] {
   return (context) => {
-    const pool = new WorkerPool<WorkerTask, WorkerResult>({ ...settings, filename: taskHandlerUrl });
+    const resolved = settings ?? workerSettingsOf(context.config);
+    const pool = new WorkerPool<WorkerTask, WorkerResult>({ ...resolved, filename: taskHandlerUrl });
+    const probe = probeWorkerStart({
+      ...(resolved.workerHeapMbMax === undefined ? {} : { workerHeapMbMax: resolved.workerHeapMbMax }),
+      ...(resolved.execArgv === undefined ? {} : { execArgv: resolved.execArgv }),
+    });
+    // Awaited by becomeReady(); a gateway that never asks must not see an unhandled rejection.
+    probe.catch(() => undefined);
+    context.beforeReady(() => probe);
     const now = () => context.clock.now();
-    const deps = { host: context.host, now, pool };
-    mountImportRoutes(context.app, { ...deps, tokens: context.tokens, metrics: context.metrics, logger: context.logger.child({ module: 'imports' }) });
-    const tasks = new Gauge({ name: 'cd_worker_tasks', help: 'Worker pool tasks: admitted now, and since start completed, refused (pool full), timed out, failed', labelNames: ['state'] as const, registers: [context.metrics.registry] });
+    const deps = { host: context.host, now, pool, logger: context.logger.child({ module: 'workers' }) };
+    const admitted = new Gauge({ name: 'cd_worker_tasks_admitted', help: 'Worker pool tasks admitted now (running or waiting)', registers: [context.metrics.registry] });
+    const threads = new Gauge({ name: 'cd_worker_threads', help: 'Worker threads of the pool (WORKERS)', registers: [context.metrics.registry] });
+    const queueDepth = new Gauge({ name: 'cd_worker_queue_depth', help: 'Worker tasks admitted beyond the running threads: waiting for a worker', registers: [context.metrics.registry] });
+    const tasks = new Counter({ name: 'cd_worker_tasks_total', help: 'Worker pool tasks since start, by outcome: completed, refused (pool full), timed out, failed', labelNames: ['outcome'] as const, registers: [context.metrics.registry] });
+    const counted = { completed: 0, refused_busy: 0, timed_out: 0, failed: 0 };
+    // Every outcome's series exists from the start (at 0), so rate() and alerts see it before the first event.
+    for (const outcome of Object.keys(counted) as Array<keyof typeof counted>) tasks.inc({ outcome }, 0);
+    threads.set(pool.threads);
     context.metrics.onScrape(() => {
       const stats = pool.stats();
-      tasks.set({ state: 'admitted' }, stats.admitted);
-      tasks.set({ state: 'completed' }, stats.completed);
-      tasks.set({ state: 'refused_busy' }, stats.refusedBusy);
-      tasks.set({ state: 'timed_out' }, stats.timedOut);
-      tasks.set({ state: 'failed' }, stats.failed);
+      admitted.set(stats.admitted);
+      queueDepth.set(Math.max(0, stats.admitted - stats.threads));
+      // The pool keeps cumulative counts; the counter advances by what happened since the last scrape.
+      const now = { completed: stats.completed, refused_busy: stats.refusedBusy, timed_out: stats.timedOut, failed: stats.failed };
+      for (const outcome of Object.keys(now) as Array<keyof typeof now>) {
+        if (now[outcome] > counted[outcome]) tasks.inc({ outcome }, now[outcome] - counted[outcome]);
+        counted[outcome] = now[outcome];
+      }
     });
-    if (settings.warmOnStart === true) {
+    if (resolved.warmOnStart === true) {
       for (let thread = 0; thread < pool.threads; thread += 1) {
         void pool.run({ kind: 'warm', dataDir: context.host.environment.path, minPosition: 0, asOfMs: now() }).catch((error: unknown) => context.logger.warn({ err: error }, 'worker warm-up failed; the first task will build the replica'));
       }
     }
     context.onClose(() => pool.close());
-    return workerRoutes(deps);
+    return [...workerRoutes(deps), ...importRoutes(deps)];
   };
 }
 

@@ -59,8 +59,8 @@ t.test('metrics: a window between two scrapes', async (t) => {
     'cd_ws_frames_published_total 110',
     'cd_log_commit_duration_seconds_bucket{le="0.001"} 55', 'cd_log_commit_duration_seconds_bucket{le="0.01"} 109',
     'cd_log_commit_duration_seconds_bucket{le="+Inf"} 110', 'cd_log_commit_duration_seconds_sum 0.12', 'cd_log_commit_duration_seconds_count 110',
-    'cd_event_loop_delay_seconds{quantile="0.5"} 0.0102', 'cd_event_loop_delay_seconds{quantile="0.99"} 0.02',
-    'cd_event_loop_delay_seconds{quantile="0.9990000000000001"} 0.03', 'cd_event_loop_delay_seconds{quantile="max"} 0.05', 'cd_event_loop_utilization 0.25',
+    'cd_event_loop_delay_seconds{stat="p50"} 0.0102', 'cd_event_loop_delay_seconds{stat="p99"} 0.02',
+    'cd_event_loop_delay_seconds{stat="p999"} 0.03', 'cd_event_loop_delay_seconds{stat="max"} 0.05', 'cd_event_loop_utilization 0.25',
   ].join('\n'));
   t.equal(sumOf(after, 'cd_ws_frames_published_total') - sumOf(before, 'cd_ws_frames_published_total'), 100);
   const window = histogramWindow(before, after, 'cd_log_commit_duration_seconds');

@@ -116,20 +116,18 @@ export interface ServerEventLoop {
 }
 
 export function eventLoopOf(samples: MetricSamples): ServerEventLoop {
-  const quantile = (label: string): number => {
+  const stat = (label: string): number => {
     for (const [key, value] of samples) {
       const parsed = parseSampleName(key);
-      if (parsed.name === 'cd_event_loop_delay_seconds' && parsed.labels.get('quantile') === label) return Math.round(value * 1e6) / 1000;
+      if (parsed.name === 'cd_event_loop_delay_seconds' && parsed.labels.get('stat') === label) return Math.round(value * 1e6) / 1000;
     }
     return Number.NaN;
   };
-  const p999Label = [...samples.keys()].map(parseSampleName)
-    .find((parsed) => parsed.name === 'cd_event_loop_delay_seconds' && (parsed.labels.get('quantile') ?? '').startsWith('0.999'))?.labels.get('quantile');
   return {
-    delayP50Ms: quantile('0.5'),
-    delayP99Ms: quantile('0.99'),
-    delayP999Ms: p999Label === undefined ? Number.NaN : quantile(p999Label),
-    delayMaxMs: quantile('max'),
+    delayP50Ms: stat('p50'),
+    delayP99Ms: stat('p99'),
+    delayP999Ms: stat('p999'),
+    delayMaxMs: stat('max'),
     utilization: Math.round(sumOf(samples, 'cd_event_loop_utilization') * 1000) / 1000,
   };
 }

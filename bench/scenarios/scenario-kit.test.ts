@@ -5,7 +5,7 @@ import { ScenarioArgs, serverNodeArgs } from './scenario-kit.ts';
 
 t.test('server node args', async (t) => {
   t.same(serverNodeArgs(new ScenarioArgs([])), []);
-  const args = new ScenarioArgs(['--server-node-args=--no-single-threaded-gc --max-semi-space-size=32', '--tmpfs']);
+  const args = new ScenarioArgs(['--server-node-args=--no-single-threaded-gc --max-semi-space-size=32', '--tmpfs'], { flags: ['tmpfs'] });
   t.same(serverNodeArgs(args), ['--no-single-threaded-gc', '--max-semi-space-size=32']);
   t.same(args.record()['server-node-args'], '--no-single-threaded-gc --max-semi-space-size=32', 'recorded in the result file');
   t.throws(() => serverNodeArgs(new ScenarioArgs(['--server-node-args=--import=/tmp/x.mjs'])), /not one/);

@@ -1,9 +1,10 @@
-// What every scenario shares: its arguments (`--name value` options and `--flag`s, each scenario picking its
-// own with a default for the `small` size that finishes in seconds and one for the `full` size), the context
+// What every scenario shares: its arguments (`--name value` / `--name=value` options and `--flag`s, parsed
+// strictly against the options the scenario declares, each with a default for the `small` size that finishes in seconds and one for the `full` size), the context
 // run.ts gives it (where results go, the command line, whether to profile the server), target checks that are
 // reported, never asserted (BENCH.md rule 5), and small converters from measurements to result figures.
 
 import { loadavg } from 'node:os';
+import { parseArgs } from 'node:util';
 import { join } from 'node:path';
 import type { Histogram } from 'hdr-histogram-js';
 import { summarizeLatency } from '../lib/histogram.ts';
@@ -12,51 +13,78 @@ import type { JsonValue, ResultsFiles } from '../lib/results-writer.ts';
 
 export type ScenarioSize = 'small' | 'full';
 
+/** The options a scenario takes (bench/scenarios/scenario-registry.ts): every other option is a usage error. */
+export interface ScenarioOptionSpec {
+  readonly numbers?: readonly string[];
+  readonly texts?: readonly string[];
+  readonly flags?: readonly string[];
+}
+
+/** Every scenario takes these. */
+export const commonScenarioTexts: readonly string[] = ['size', 'server-node-args'];
+
+/** A misspelled or unknown option, a stray argument: `npm run bench` exits 2 with this message. */
+export class ScenarioUsageError extends Error {
+  override readonly name = 'ScenarioUsageError';
+}
+
+/**
+ * A scenario's options, parsed by `node:util` parseArgs in strict mode against the scenario's declared
+ * options, so `--clinets 3` is refused before a minute-long run with the default instead. Reading an option
+ * the scenario did not declare is a programming error (the declaration and the use cannot drift apart).
+ */
 export class ScenarioArgs {
   private readonly values = new Map<string, string>();
   private readonly flags = new Set<string>();
+  private readonly declared: ReadonlySet<string>;
 
-  constructor(argv: readonly string[]) {
-    for (let index = 0; index < argv.length; index += 1) {
-      const argument = argv[index] ?? '';
-      if (!argument.startsWith('--')) throw new Error(`unexpected argument "${argument}": options are --name value or --flag`);
-      const name = argument.slice(2);
-      const equals = name.indexOf('=');
-      if (equals !== -1) {
-        this.values.set(name.slice(0, equals), name.slice(equals + 1));
-        continue;
-      }
-      const next = argv[index + 1];
-      if (next === undefined || next.startsWith('--')) this.flags.add(name);
-      else {
-        this.values.set(name, next);
-        index += 1;
-      }
+  constructor(argv: readonly string[], spec: ScenarioOptionSpec = {}) {
+    const options: Record<string, { type: 'string' } | { type: 'boolean' }> = {};
+    for (const name of [...commonScenarioTexts, ...(spec.texts ?? []), ...(spec.numbers ?? [])]) options[name] = { type: 'string' };
+    for (const name of spec.flags ?? []) options[name] = { type: 'boolean' };
+    this.declared = new Set(Object.keys(options));
+    let values: Record<string, string | boolean | undefined>;
+    try {
+      ({ values } = parseArgs({ args: [...argv], options, strict: true, allowPositionals: false }) as { values: Record<string, string | boolean | undefined> });
+    } catch (error) {
+      const known = Object.entries(options).map(([name, option]) => (option.type === 'boolean' ? `--${name}` : `--${name} <value>`)).join(', ');
+      throw new ScenarioUsageError(`${error instanceof Error ? error.message : String(error)}; this scenario takes ${known}`);
     }
+    for (const [name, value] of Object.entries(values)) {
+      if (typeof value === 'string') this.values.set(name, value);
+      else if (value === true) this.flags.add(name);
+    }
+  }
+
+  #check(name: string): void {
+    if (!this.declared.has(name)) throw new Error(`--${name} is read but not declared for this scenario (bench/scenarios/scenario-registry.ts)`);
   }
 
   get size(): ScenarioSize {
     const size = this.values.get('size') ?? 'full';
-    if (size !== 'small' && size !== 'full') throw new Error(`--size must be small or full, got ${size}`);
+    if (size !== 'small' && size !== 'full') throw new ScenarioUsageError(`--size must be small or full, got ${size}`);
     return size;
   }
 
   /** A number option; `sizes` gives the default for each size. Refuses values outside [min, max]. */
   number(name: string, sizes: { readonly small: number; readonly full: number }, bounds: { readonly min: number; readonly max: number }): number {
+    this.#check(name);
     const raw = this.values.get(name);
     const value = raw === undefined ? sizes[this.size] : Number(raw);
-    if (!Number.isFinite(value) || value < bounds.min || value > bounds.max) {
-      throw new RangeError(`--${name} must be a number in [${bounds.min}, ${bounds.max}], got ${raw ?? value}`);
+    if (raw?.trim() === '' || !Number.isFinite(value) || value < bounds.min || value > bounds.max) {
+      throw new ScenarioUsageError(`--${name} must be a number in [${bounds.min}, ${bounds.max}], got ${raw ?? value}`);
     }
     return value;
   }
 
   text(name: string, fallback: string): string {
+    this.#check(name);
     return this.values.get(name) ?? fallback;
   }
 
   flag(name: string): boolean {
-    return this.flags.has(name) || this.values.get(name) === 'true';
+    this.#check(name);
+    return this.flags.has(name);
   }
 
   /** Every option and flag, to record in the result file. */

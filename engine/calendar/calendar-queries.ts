@@ -41,6 +41,9 @@ export interface SlotQuery {
   /** Local dates, inclusive; default from today to the end of the horizon. */
   readonly from?: string;
   readonly to?: string;
+  /** Instants (ms), half-open: only slots starting at or after `fromMs` and before `toMs` (an RFC 3339 range). */
+  readonly fromMs?: number;
+  readonly toMs?: number;
   readonly status?: SlotStatus;
   /** The holder asking (operator session or partner token). */
   readonly viewer?: string;
@@ -103,6 +106,7 @@ export function listSlots(read: ReadModel, query: SlotQuery): SlotList {
         const view = slotView(doctor, slot, query.at, query.viewer);
         if (query.status !== undefined && view.status !== query.status) continue;
         if (query.status === 'free' && slot.startAt <= query.at) continue;
+        if ((query.fromMs !== undefined && slot.startAt < query.fromMs) || (query.toMs !== undefined && slot.startAt >= query.toMs)) continue;
         ofDate.push(view);
       }
     }

@@ -66,12 +66,12 @@ export function claimableSlot(calendar: SlotCalendar, slotId: string, at: number
   if (parseSlotId(slotId) === undefined) return reject('invalid', 'slotId must be <doctorId>.<YYYYMMDD>.<HHMM>', field);
   const slot = calendar.slot(slotId);
   if (slot === undefined) return reject('not_found', `slot ${slotId} not found`, field);
-  if (calendar.isBlocked(slot)) return reject('conflict', 'the slot is blocked: the doctor does not receive then', field, { status: 'blocked' });
-  if (slot.startAt <= at) return reject('rule_broken', 'the slot has already begun', field);
-  if (slot.appointmentId !== undefined) return reject('conflict', 'the slot is already booked', field, { status: 'booked' });
+  if (calendar.isBlocked(slot)) return reject('conflict', 'the slot is blocked: the doctor does not receive then', field, { status: 'blocked' }, 'slot_blocked');
+  if (slot.startAt <= at) return reject('rule_broken', 'the slot has already begun', field, undefined, 'slot_started');
+  if (slot.appointmentId !== undefined) return reject('conflict', 'the slot is already booked', field, { status: 'booked' }, 'slot_booked');
   const hold = activeHold(slot, at);
   if (hold !== undefined && hold.holder !== claim.holder) {
-    return reject('conflict', 'the slot is held by another', field, { status: 'held' });
+    return reject('conflict', 'the slot is held by another', field, { status: 'held' }, 'slot_held');
   }
   return slot;
 }

@@ -61,7 +61,7 @@ export function decideReleaseHold(state: DoctorState, message: Message<'ReleaseH
   if (hold === undefined) return accept([], { slotId: slot.id, released: false });
   const holder = message.holder ?? context.by;
   if (hold.holder !== holder) {
-    return rejected(reject('conflict', 'the slot is held by another', '/slotId', { status: 'held' }));
+    return rejected(reject('conflict', 'the slot is held by another', '/slotId', { status: 'held' }, 'slot_held'));
   }
   return accept([{ type: 'HoldReleased', slotId: slot.id, holdId: hold.holdId, reason: 'released' }], { slotId: slot.id, released: true });
 }

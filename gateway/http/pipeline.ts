@@ -1,6 +1,7 @@
 /**
- * The request pipeline every partner API route runs through, in this order: reply encoding (Accept),
- * authentication (401), rate limit (429 + Retry-After), role (403), body (413 / 415 / 400), query (400),
+ * The request pipeline every partner API route runs through, raw-body routes (CSV imports) included, in this
+ * order: reply encoding (Accept), authentication (401), rate limit (429 + Retry-After; the server's bucket,
+ * then the route's own), role (403), body (415 / 413 / 400), query (400),
  * idempotency key, handler, reply. Any thrown Problem becomes problem+json; anything else is a 500 whose
  * details go to the log, not to the caller. uWebSockets.js needs headers read before the first await and
  * the response corked and skipped when the client went away.
@@ -9,7 +10,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { HttpRequest, HttpResponse, TemplatedApp } from 'uWebSockets.js';
 import type { Logger } from 'pino';
 import type { TokenStore } from '../auth/token-store.ts';
-import type { RateLimiter } from '../auth/rate-limiter.ts';
+import { RateLimiter } from '../auth/rate-limiter.ts';
 import type { GatewayMetrics } from '../metrics.ts';
 import type { Route, RouteReply } from './route.ts';
 import { readBody } from './body-reader.ts';
@@ -28,6 +29,11 @@ export interface PipelineDeps {
   readonly logger: Logger;
   readonly bodyBytesMax: number;
   readonly now: () => number;
+}
+
+interface RoutePipelineDeps extends PipelineDeps {
+  /** The route's own bucket (`route.rateLimit`), after the server-wide one. */
+  readonly routeLimiter: RateLimiter | undefined;
 }
 
 interface RequestHead {
@@ -53,6 +59,8 @@ const statusText: Readonly<Record<number, string>> = {
 
 export function mountRoute(app: TemplatedApp, route: Route, deps: PipelineDeps): void {
   const paramCount = (route.path.match(/:/g) ?? []).length;
+  const routeLimiter = route.rateLimit === undefined ? undefined : new RateLimiter(route.rateLimit.perSecond, route.rateLimit.burst);
+  const routeDeps: RoutePipelineDeps = { ...deps, routeLimiter };
   const handler = (res: HttpResponse, req: HttpRequest): void => {
     const head = readHead(req, paramCount);
     // Only public routes (sign-in) need it: its per-address limit. Read now, before anything awaits.
@@ -61,7 +69,7 @@ export function mountRoute(app: TemplatedApp, route: Route, deps: PipelineDeps):
     res.onAborted(() => {
       state.aborted = true;
     });
-    void run(res, route, head, deps, state, remoteAddress);
+    void run(res, route, head, routeDeps, state, remoteAddress);
   };
   if (route.method === 'get') app.get(route.path, handler);
   else if (route.method === 'post') app.post(route.path, handler);
@@ -108,7 +116,7 @@ function safeDecode(value: string): string {
   }
 }
 
-async function run(res: HttpResponse, route: Route, head: RequestHead, deps: PipelineDeps, state: { aborted: boolean }, remoteAddress: string): Promise<void> {
+async function run(res: HttpResponse, route: Route, head: RequestHead, deps: RoutePipelineDeps, state: { aborted: boolean }, remoteAddress: string): Promise<void> {
   const started = performance.now();
   let encoding: Encoding = 'json';
   let reply: RouteReply;
@@ -124,16 +132,22 @@ async function run(res: HttpResponse, route: Route, head: RequestHead, deps: Pip
   write(res, reply, encoding, head.requestId);
 }
 
-async function handle(res: HttpResponse, route: Route, head: RequestHead, deps: PipelineDeps, remoteAddress: string): Promise<RouteReply> {
+async function handle(res: HttpResponse, route: Route, head: RequestHead, deps: RoutePipelineDeps, remoteAddress: string): Promise<RouteReply> {
   const principal = route.public === true ? anonymous : authenticate(head, route, deps);
   if (route.public !== true) {
     const waitSeconds = deps.limiter.take(principal.id, deps.now());
     if (waitSeconds > 0) throw new Problem(429, 'rate_limited', `too many requests; retry in ${waitSeconds} s`, { headers: { 'Retry-After': String(waitSeconds) } });
+    const routeWaitSeconds = deps.routeLimiter?.take(principal.id, deps.now()) ?? 0;
+    if (routeWaitSeconds > 0) throw new Problem(429, 'rate_limited', `too many ${route.operationId} requests; retry in ${routeWaitSeconds} s`, { headers: { 'Retry-After': String(routeWaitSeconds) } });
     if (route.roles !== undefined && !route.roles.includes(principal.role)) throw new Problem(403, 'forbidden', `this operation is not open to the ${principal.role} role`);
   }
   let raw: Buffer = Buffer.alloc(0);
   let body: unknown;
-  if (route.method !== 'get') {
+  if (route.rawBody !== undefined) {
+    const type = head.contentType.split(';')[0]?.trim().toLowerCase() ?? '';
+    if (!route.rawBody.contentTypes.includes(type)) throw new Problem(415, 'unsupported_media_type', `send ${route.rawBody.description} as ${route.rawBody.contentTypes[0] ?? ''}, not ${type === '' ? 'an untyped body' : type}`);
+    raw = await readBody(res, head.contentLength, route.rawBody.bytesMax);
+  } else if (route.method !== 'get') {
     raw = await readBody(res, head.contentLength, deps.bodyBytesMax);
     if (route.body !== undefined) {
       body = decodeBody(raw, requestEncoding(head.contentType));
@@ -144,7 +158,7 @@ async function handle(res: HttpResponse, route: Route, head: RequestHead, deps: 
   if (route.query !== undefined) validate(route.query, query, 'query');
   else if (Object.keys(query).length > 0) throw new Problem(400, 'validation_failed', 'this operation takes no query parameters', { errors: [{ path: `/${Object.keys(query)[0] ?? ''}`, message: 'unknown parameter' }] });
   const idempotency = idempotencyOf(route, head, principal.id, raw);
-  return route.handle({ principal, params: head.params, query: query as never, body: body as never, idempotency, requestId: head.requestId, host: head.host, ...(remoteAddress === '' ? {} : { remoteAddress }) });
+  return route.handle({ principal, params: head.params, query: query as never, body: body as never, idempotency, requestId: head.requestId, raw, host: head.host, ...(remoteAddress === '' ? {} : { remoteAddress }) });
 }
 
 const anonymous = { id: 'anonymous', role: 'partner', scope: { kind: 'clinics', clinicIds: [] }, label: 'anonymous' } as const;

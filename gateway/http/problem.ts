@@ -1,6 +1,10 @@
 /**
- * Errors as `application/problem+json` (RFC 9457): `{type, title, status, detail, errors?}`. Handlers throw
- * a `Problem`; the router writes it. A rejection from the engine maps to its status here, in one table.
+ * Errors as `application/problem+json` (RFC 9457): `{type, title, status, detail, code, reason?, errors?}`.
+ * `type` is `/problems/<code>` and `code` the same stable name on its own (`validation_failed`, `rule_broken`,
+ * `task_failed`); an engine rejection adds `reason`, the stable name of that particular refusal
+ * (`patient_has_open_call`). Clients translate by `reason`, else `code`; `detail` is English for people
+ * reading logs, and may change. Handlers throw a `Problem`; the router writes it. A rejection from the engine
+ * maps to its status here, in one table.
  */
 import type { Rejection, RejectionCode } from '../../engine/index.ts';
 
@@ -14,6 +18,10 @@ export interface ProblemBody {
   readonly title: string;
   readonly status: number;
   readonly detail: string;
+  /** The stable name in `type`, on its own. */
+  readonly code: string;
+  /** An engine rejection's finer stable name, when it has one. */
+  readonly reason?: string;
   readonly errors?: readonly FieldError[];
   readonly [extension: string]: unknown;
 }
@@ -54,6 +62,7 @@ export class Problem extends Error {
       title: titles[this.status] ?? 'Error',
       status: this.status,
       detail: this.message,
+      code: this.code,
     };
     if (this.errors !== undefined) body['errors'] = this.errors;
     return body as unknown as ProblemBody;
@@ -88,6 +97,6 @@ export function problemFromRejection(rejection: Rejection): Problem {
   const errors = rejection.field === undefined ? undefined : [{ path: rejection.field, message: rejection.message }];
   return new Problem(rejectionStatus[rejection.code], rejection.code, rejection.message, {
     ...(errors === undefined ? {} : { errors }),
-    ...(rejection.details === undefined ? {} : { extensions: rejection.details }),
+    ...(rejection.details === undefined && rejection.reason === undefined ? {} : { extensions: { ...rejection.details, ...(rejection.reason === undefined ? {} : { reason: rejection.reason }) } }),
   });
 }

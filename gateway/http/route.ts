@@ -20,6 +20,24 @@ export interface RouteContext<B, Q> {
   readonly remoteAddress?: string;
   /** The request's Host header (the session cookie's Secure attribute depends on it). */
   readonly host?: string;
+  /** The request body's bytes, as read (a `rawBody` route's file; empty for a GET). */
+  readonly raw: Buffer;
+}
+
+/** A route whose body is a file (CSV) handed over as bytes instead of decoded JSON or MessagePack. */
+export interface RawBodySpec {
+  /** Accepted media types (lower case, without parameters); anything else is 415. */
+  readonly contentTypes: readonly string[];
+  /** Replaces the server's BODY_BYTES_MAX for this route; larger is 413 before it is buffered. */
+  readonly bytesMax: number;
+  /** What the OpenAPI document says the body is. */
+  readonly description: string;
+}
+
+/** A bucket of its own per token for an expensive route, applied after the server-wide one. */
+export interface RouteRateLimit {
+  readonly perSecond: number;
+  readonly burst: number;
 }
 
 export interface RouteReply {
@@ -41,6 +59,9 @@ export interface Route<BS extends TSchema | undefined = TSchema | undefined, QS 
   readonly roles?: readonly Role[];
   readonly public?: boolean;
   readonly body?: BS;
+  /** The body is a file of these types, handed to the handler as `raw` (exclusive with `body`). */
+  readonly rawBody?: RawBodySpec;
+  readonly rateLimit?: RouteRateLimit;
   readonly query?: QS;
   readonly replies: Readonly<Record<number, TSchema>>;
   handle(context: RouteContext<BS extends TSchema ? Static<BS> : undefined, QS extends TSchema ? Static<QS> : Record<string, never>>): Promise<RouteReply> | RouteReply;

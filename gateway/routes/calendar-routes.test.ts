@@ -125,3 +125,38 @@ t.test('reception queue: check-in numbers, call next, cabinet busy then free', a
   const ack = await call(base, 'POST', `/api/v1/alerts/${String(alerts[0]?.['id'])}/acknowledge`, { token: tokens.operators['gp3'] as string });
   t.equal(ack.status, 200, JSON.stringify(ack.body));
 });
+
+t.test('slot search takes RFC 3339 instants with any offset as well as dates (issue 13, defect 3)', async (t) => {
+  const { base, tokens } = server;
+  const all = await freeSlots('gp1', tokens.partner, '&limit=200');
+  const first = all[0] as Json;
+  const date = String(first['date']);
+  const ofDay = all.filter((slot) => slot['date'] === date);
+  const byDate = (await call(base, 'GET', `/api/v1/slots?clinicId=gp1&status=free&from=${date}&to=${date}&limit=200`, { token: tokens.partner })).body as Json[];
+  t.same(byDate.map((s) => s['id']), ofDay.map((s) => s['id']), 'a date range is the local day, inclusive');
+  // The same local day (Moscow, UTC+3) as instants, in UTC and with the clinic's offset.
+  const dayStartMs = Date.parse(`${date}T00:00:00+03:00`);
+  const utcFrom = new Date(dayStartMs).toISOString();
+  const utcTo = new Date(dayStartMs + 86_400_000).toISOString();
+  const byUtc = await call(base, 'GET', `/api/v1/slots?clinicId=gp1&status=free&from=${utcFrom}&to=${utcTo}&limit=200`, { token: tokens.partner });
+  t.equal(byUtc.status, 200, `from=${utcFrom} is accepted: ${byUtc.text.slice(0, 200)}`);
+  t.same((byUtc.body as Json[]).map((s) => s['id']), ofDay.map((s) => s['id']), 'instants in UTC cover the same slots');
+  const offsetFrom = encodeURIComponent(`${date}T00:00:00+03:00`);
+  const byOffset = await call(base, 'GET', `/api/v1/slots?clinicId=gp1&status=free&from=${offsetFrom}&to=${date}&limit=200`, { token: tokens.partner });
+  t.same((byOffset.body as Json[]).map((s) => s['id']), ofDay.map((s) => s['id']), 'an instant with an offset mixes with a date');
+  // Half-open: from one start time (inclusive) to the next later one (exclusive) is exactly the slots at the first.
+  const starts = [...new Set(ofDay.map((s) => Date.parse(String(s['start']))))].sort((a, b) => a - b);
+  const [fromMs, toMs] = [starts[1] as number, starts[2] as number];
+  const expected = ofDay.filter((s) => Date.parse(String(s['start'])) === fromMs).map((s) => s['id']);
+  const one = await call(base, 'GET', `/api/v1/slots?clinicId=gp1&status=free&from=${new Date(fromMs).toISOString()}&to=${encodeURIComponent(new Date(toMs).toISOString().replace('Z', '+00:00'))}`, { token: tokens.partner });
+  t.ok(expected.length > 0);
+  t.same((one.body as Json[]).map((s) => s['id']), expected, 'from is inclusive, to exclusive');
+  for (const bad of ['2026-02-30', '2026-12-03T25:00:00Z', '2026-12-03T10:00:00', 'tomorrow']) {
+    const refused = await call(base, 'GET', `/api/v1/slots?clinicId=gp1&from=${encodeURIComponent(bad)}`, { token: tokens.partner });
+    t.equal(refused.status, 400, `${bad} is refused`);
+    t.match(refused.body, { type: '/problems/validation_failed' });
+  }
+  const document = (await call(base, 'GET', '/api/v1/openapi.json')).body as { paths: Record<string, { get: { parameters: Array<{ name: string; schema: { description?: string } }> } }> };
+  const fromParameter = document.paths['/api/v1/slots']?.get.parameters.find((p) => p.name === 'from');
+  t.match(fromParameter?.schema.description, /RFC 3339/, 'the OpenAPI says so');
+});

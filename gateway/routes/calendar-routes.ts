@@ -8,8 +8,11 @@ import { canSeeClinic, canSeeDoctor, type Principal } from '../auth/principal.ts
 import { Problem } from '../http/problem.ts';
 import { defineRoute, type Route, type RouteContext } from '../http/route.ts';
 import { problemReplies } from '../schemas/common.ts';
+import { parseDateOrInstant } from '../schemas/date-or-instant.ts';
 import { AppointmentView, BookBody, CalloutResultsBody, CalloutTasksQuery, CancelAppointmentBody, ExceptionBody, FeedbackBody, NearestQuery, RescheduleBody, SlotView, SlotsQuery } from '../schemas/calendar-schemas.ts';
-import { appointmentWire, slotWire, toCsv } from './calendar-views.ts';
+import { appointmentWire, slotWire } from './calendar-views.ts';
+import { isoAt } from '../views.ts';
+import { calloutCsv } from '../../workers/exports/callout-csv.ts';
 import { forbidden, readModel, requireClinic, submit, timeZoneOf, type RouteDeps } from './route-support.ts';
 import { actorOf } from '../auth/principal.ts';
 
@@ -62,7 +65,7 @@ export function calendarRoutes(deps: RouteDeps): Route[] {
     });
   return [
     defineRoute({
-      method: 'get', path: '/api/v1/slots', operationId: 'listSlots', summary: 'Slots of a clinic (or a doctor) in a date range; held by someone else shows as held', tag, query: SlotsQuery,
+      method: 'get', path: '/api/v1/slots', operationId: 'listSlots', summary: 'Slots of a clinic (or a doctor) in a range: from/to are local dates (inclusive) or RFC 3339 date-times with an offset (from inclusive, to exclusive); held by someone else shows as held', tag, query: SlotsQuery,
       replies: { 200: Type.Array(SlotView), ...problemReplies },
       handle: async (context) => {
         const q = context.query;
@@ -72,16 +75,21 @@ export function calendarRoutes(deps: RouteDeps): Route[] {
         requireClinic(context.principal, clinicId);
         if (q.doctorId !== undefined) doctorScope(read, context.principal, q.doctorId);
         const doctorId = ownDoctorOf(context.principal, q.doctorId) ?? q.doctorId;
+        const timeZone = timeZoneOf(read, clinicId);
+        // A date is a local day, inclusive; an instant bounds the slot starts (from inclusive, to exclusive).
+        const from = q.from === undefined ? undefined : parseDateOrInstant(q.from, 'from', timeZone);
+        const to = q.to === undefined ? undefined : parseDateOrInstant(q.to, 'to', timeZone);
         const list = listSlots(read, {
           at: deps.now(), clinicId, viewer: actorOf(context.principal),
           ...(doctorId === undefined ? {} : { doctorId }),
           ...(q.specialty === undefined ? {} : { specialty: q.specialty }),
-          ...(q.from === undefined ? {} : { from: q.from }),
-          ...(q.to === undefined ? {} : { to: q.to }),
+          ...(from === undefined ? {} : { from: from.date }),
+          ...(from?.kind === 'instant' ? { fromMs: from.atMs } : {}),
+          ...(to === undefined ? {} : { to: to.date }),
+          ...(to?.kind === 'instant' ? { toMs: to.atMs } : {}),
           ...(q.status === undefined ? {} : { status: q.status as 'free' }),
           ...(q.limit === undefined ? {} : { limit: Number(q.limit) }),
         });
-        const timeZone = timeZoneOf(read, clinicId);
         return { status: 200, body: list.slots.map((slot) => slotWire(slot, timeZone)), headers: list.truncated ? { 'X-Truncated': 'true' } : {} };
       },
     }),
@@ -111,7 +119,7 @@ export function calendarRoutes(deps: RouteDeps): Route[] {
         const { clinicId } = ownedDoctor(deps.host.read, context.principal, slotId);
         const reply = await submit(deps, context, { type: 'HoldSlot', slotId });
         const timeZone = timeZoneOf(deps.host.read, clinicId);
-        return { status: 201, body: { holdId: reply['holdId'], slotId, expiresAt: typeof reply['expiresAt'] === 'number' ? new Date(reply['expiresAt']).toISOString() : reply['expiresAt'], renewed: reply['renewed'], timeZone } };
+        return { status: 201, body: { holdId: reply['holdId'], slotId, expiresAt: typeof reply['expiresAt'] === 'number' ? isoAt(reply['expiresAt'], timeZone) : reply['expiresAt'], renewed: reply['renewed'], timeZone } };
       },
     }),
     defineRoute({
@@ -164,7 +172,7 @@ export function calendarRoutes(deps: RouteDeps): Route[] {
         const queue = doctorQueue(read, doctorId, deps.now());
         if (queue === undefined) throw new Problem(404, 'not_found', `doctor ${doctorId} not found`);
         const timeZone = timeZoneOf(read, clinicId);
-        return { status: 200, body: { ...queue, waiting: queue.waiting.map((entry) => ({ ...entry, startAt: new Date(entry.startAt).toISOString(), timeZone })) } };
+        return { status: 200, body: { ...queue, waiting: queue.waiting.map((entry) => ({ ...entry, startAt: isoAt(entry.startAt, timeZone), timeZone })) } };
       },
     }),
     defineRoute({
@@ -224,8 +232,6 @@ export function calendarRoutes(deps: RouteDeps): Route[] {
   ];
 }
 
-const calloutHeader = ['appointmentId', 'phone', 'attempts', 'lastResult', 'message', 'patient', 'date', 'time', 'doctor', 'specialty', 'services', 'clinic', 'address', 'clinicPhone'] as const;
-
 function calloutRoutes(deps: RouteDeps): Route[] {
   return [
     defineRoute({
@@ -241,8 +247,8 @@ function calloutRoutes(deps: RouteDeps): Route[] {
         const tasks = calloutTasks(read, { at: deps.now(), ...(q.date === undefined ? {} : { date: q.date }), ...(q.clinicId === undefined ? {} : { clinicId: q.clinicId }) })
           .filter((task) => own === undefined || ownerOf(task.appointmentId) === own);
         if (q.format !== 'csv') return { status: 200, body: tasks };
-        const rows = tasks.map((task) => [task.appointmentId, task.phone, task.attempts, task.lastResult ?? '', task.message, ...calloutHeader.slice(5).map((key) => task.fields[key as keyof typeof task.fields])]);
-        return { status: 200, body: undefined, raw: { contentType: 'text/csv; charset=utf-8', bytes: toCsv(calloutHeader, rows) } };
+        // The worker export's writer: the same bytes for the same tasks (formula guard, no BOM).
+        return { status: 200, body: undefined, raw: { contentType: 'text/csv; charset=utf-8', bytes: calloutCsv(tasks) } };
       },
     }),
     defineRoute({

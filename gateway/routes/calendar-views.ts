@@ -43,8 +43,3 @@ export function appointmentWire(appointment: AppointmentView, timeZone: string):
   return wire;
 }
 
-/** RFC 4180 CSV: every field quoted, quotes doubled, CRLF line ends, a BOM so spreadsheet tools read UTF-8. */
-export function toCsv(header: readonly string[], rows: ReadonlyArray<readonly unknown[]>): string {
-  const quote = (value: unknown) => `"${String(value ?? '').replace(/"/g, '""')}"`;
-  return `\ufeff${[header, ...rows].map((row) => row.map(quote).join(',')).join('\r\n')}\r\n`;
-}

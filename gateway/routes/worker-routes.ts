@@ -6,6 +6,7 @@
  * Retry-After; a task that breaks its time or memory limit is 503 too, and only that request fails.
  */
 import { Type } from '@sinclair/typebox';
+import type { Logger } from 'pino';
 import { daysBetween, isIsoDate, localDate } from '../../engine/domain/local-time.ts';
 import type { EngineHost } from '../../persistence/engine-host.ts';
 import { reportDaysMax } from '../../workers/reports/call-tally.ts';
@@ -21,6 +22,8 @@ export interface WorkerRouteDeps {
   readonly host: EngineHost;
   readonly now: () => number;
   readonly pool: WorkerPool<WorkerTask, WorkerResult>;
+  /** Where a failed task's cause goes (the caller gets the 503 and a request id, not the stack). */
+  readonly logger: Logger;
 }
 
 const documentReplies = { 200: Type.Unknown(), ...problemReplies, 503: ProblemSchema } as const;
@@ -28,7 +31,11 @@ const RouteSheetQuery = Type.Object({ date: Type.Optional(IsoDate), format: Type
 const ReportQuery = Type.Object({ clinicId: Type.Optional(Id), from: IsoDate, to: IsoDate, format: Type.Optional(Type.Union([Type.Literal('json'), Type.Literal('csv'), Type.Literal('xlsx')])) }, { additionalProperties: false });
 const CalloutExportQuery = Type.Object({ date: Type.Optional(IsoDate), clinicId: Type.Optional(Id), format: Type.Optional(Type.Union([Type.Literal('csv'), Type.Literal('xlsx')])) }, { additionalProperties: false });
 
-/** Runs a task and turns the pool's refusals and failures into problems; a task's own bug stays a 500. */
+/**
+ * Runs a task and turns the pool's refusals and failures into problems: a full pool `workers_busy`, a task
+ * past its time `task_timeout`, and any failure of the task or its worker (memory limit, a worker that would
+ * not start, the task throwing) `task_failed`, all 503, the failure logged with its cause. Never a bare 500.
+ */
 export async function runOnWorker(deps: WorkerRouteDeps, build: (base: { dataDir: string; minPosition: number; asOfMs: number }) => WorkerTask, transfer: readonly ArrayBuffer[] = []): Promise<WorkerResult> {
   await deps.host.whenDurable();
   const task = build({ dataDir: deps.host.environment.path, minPosition: deps.host.durablePosition, asOfMs: deps.now() });
@@ -37,7 +44,10 @@ export async function runOnWorker(deps: WorkerRouteDeps, build: (base: { dataDir
   } catch (error) {
     if (error instanceof WorkerPoolBusyError) throw new Problem(503, 'workers_busy', error.message, { headers: { 'Retry-After': String(error.retryAfterSeconds) } });
     if (error instanceof TaskTimeoutError) throw new Problem(503, 'task_timeout', error.message, { headers: { 'Retry-After': String(error.retryAfterSeconds) } });
-    if (error instanceof TaskFailedError && error.reason !== 'error') throw new Problem(503, 'task_failed', error.message);
+    if (error instanceof TaskFailedError) {
+      deps.logger.error({ err: error, cause: error.cause, reason: error.reason, task: task.kind }, 'worker task failed');
+      throw new Problem(503, 'task_failed', `the ${task.kind} task failed on its worker (${error.reason}); the cause is logged`, { headers: { 'Retry-After': String(deps.pool.retryAfterSeconds) } });
+    }
     throw error;
   }
 }

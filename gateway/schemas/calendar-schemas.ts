@@ -2,6 +2,7 @@
 import { Type } from '@sinclair/typebox';
 import { appointmentSources, calloutResults } from '../../engine/calendar/appointment.ts';
 import { Id, IsoDate } from './common.ts';
+import { DateOrInstant } from './date-or-instant.ts';
 import { PatientInput } from './call-schemas.ts';
 
 const closed = { additionalProperties: false } as const;
@@ -12,8 +13,8 @@ export const SlotsQuery = Type.Object(
     clinicId: Type.Optional(Id),
     doctorId: Type.Optional(Id),
     specialty: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
-    from: Type.Optional(IsoDate),
-    to: Type.Optional(IsoDate),
+    from: Type.Optional(DateOrInstant),
+    to: Type.Optional(DateOrInstant),
     status: Type.Optional(union(['free', 'held', 'booked', 'blocked'] as const)),
     limit: Type.Optional(Type.String({ pattern: '^[0-9]{1,4}$' })),
   },

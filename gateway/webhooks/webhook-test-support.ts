@@ -1,6 +1,6 @@
 /**
- * What the webhook tests share: a real stack (EngineHost on a temp dir, the demo region, the gateway with
- * the same extensions as production but small delivery delays) and a real receiver (node:http on
+ * What the webhook tests share: a real stack (the product's startServer: EngineHost on a temp dir, the demo
+ * region, the gateway with the same extensions as production but small delivery delays) and a real receiver (node:http on
  * 127.0.0.1) whose answers a test scripts: up, 503, refusing, hanging, or not listening at all.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -11,10 +11,12 @@ import { join } from 'node:path';
 import { pino } from 'pino';
 import { ManualClock, SequenceIdSource, type Command } from '../../engine/index.ts';
 import { mondayNineMs } from '../../engine/test-harness.ts';
-import { EngineHost } from '../../persistence/engine-host.ts';
-import { seedDemo, type DemoTokens } from '../demo-seed.ts';
+import type { EngineHost } from '../../persistence/engine-host.ts';
+import type { DemoTokens } from '../demo-seed.ts';
 import { gatewayExtensions } from '../extensions.ts';
-import { startGateway, type Gateway } from '../server.ts';
+import type { Gateway } from '../server.ts';
+import { startServer } from '../start-server.ts';
+import { testConfig } from '../test-server.ts';
 import type { SecuritySettings } from '../security-settings.ts';
 import type { Resolver } from './webhook-address-guard.ts';
 import { createWebhookExtension, webhookExtension } from './webhook-extension.ts';
@@ -50,12 +52,12 @@ export const testAllowHosts = ['127.0.0.1'] as const;
 export async function openStack(dataDir: string, security: Partial<SecuritySettings> = { webhookAllowHosts: testAllowHosts }, resolver?: Resolver): Promise<Stack & { readonly tokens: DemoTokens | undefined }> {
   generation += 1;
   const clock = new ManualClock(mondayNineMs);
-  const host = await EngineHost.open({ dataDir, clock, ids: new SequenceIdSource(`g${generation}x`), onFatal: (error) => { throw error; } });
   const extensions = gatewayExtensions.map((extension) => (extension === webhookExtension ? createWebhookExtension(testDeliveryOptions, resolver) : extension));
-  const gateway = await startGateway({ host, clock, logger: pino({ level: 'silent' }), port: 0, extensions, security });
-  const tokens = host.durablePosition === 0 ? await seedDemo(host, gateway.tokens, dataDir, clock.now()) : undefined;
+  const config = testConfig(dataDir, { RATE_LIMIT_PER_SECOND: '200', RATE_LIMIT_BURST: '400' });
+  const server = await startServer(config, { logger: pino({ level: 'silent' }), clock, ids: new SequenceIdSource(`g${generation}x`), extensions, security, onFatal: (error) => { throw error; } });
+  const { host, gateway } = server;
   return {
-    host, gateway, clock, tokens, base: `http://127.0.0.1:${gateway.port}`,
+    host, gateway, clock, tokens: server.demoTokens, base: server.base,
     close: async () => {
       await gateway.close();
       await host.close();

@@ -1,19 +1,16 @@
 /**
- * What the operator socket's tests share: a real stack (EngineHost on a temp dir, the demo region and its
- * tokens, the gateway on a free loopback port with the production extension list — the operator socket's
- * bounds optionally shrunk) and a real WebSocket client (the `ws` package) that records every frame.
+ * What the operator socket's tests share: a real stack (the product's startServer through
+ * gateway/test-server.ts: EngineHost on a temp dir, the demo region and its tokens, a free loopback port, the
+ * production extension list — the operator socket's bounds optionally shrunk) and a real WebSocket client (the
+ * `ws` package) that records every frame.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { randomBytes } from 'node:crypto';
 import { Packr } from 'msgpackr';
-import { pino } from 'pino';
 import { WebSocket, type RawData } from 'ws';
-import { EngineHost } from '../../persistence/engine-host.ts';
-import { seedDemo, type DemoTokens } from '../demo-seed.ts';
+import type { EngineHost } from '../../persistence/engine-host.ts';
+import type { DemoTokens } from '../demo-seed.ts';
 import { gatewayExtensions } from '../extensions.ts';
-import { startGateway, type Gateway } from '../server.ts';
+import type { Gateway } from '../server.ts';
+import { startTestServer } from '../test-server.ts';
 import { jsonSubprotocol, msgpackSubprotocol } from './frame-codec.ts';
 import { mountOperatorSocket, operatorSocket } from './operator-socket.ts';
 import type { OperatorSocketSettings } from './socket-settings.ts';
@@ -32,24 +29,12 @@ export interface SocketStack {
 
 /** A stack on the wall clock (the transport bounds are wall-clock too); `settings` shrinks the socket's bounds. */
 export async function startSocketStack(settings: Partial<OperatorSocketSettings> = {}, security: Partial<SecuritySettings> = {}): Promise<SocketStack> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'cd-ws-'));
-  const clock = { now: () => Date.now() };
-  const prefix = randomBytes(3).toString('hex');
-  let counter = 0;
-  const host = await EngineHost.open({ dataDir, clock, ids: { next: () => `${prefix}${(counter += 1).toString(36)}` } });
   const socket = Object.keys(settings).length === 0 ? mountOperatorSocket : operatorSocket(settings);
   const extensions = gatewayExtensions.map((extension) => (extension === mountOperatorSocket ? socket : extension));
-  const gateway = await startGateway({
-    host, clock, logger: pino({ level: 'silent' }), port: 0, listenHost: '127.0.0.1', requestsPerSecond: 100_000, burst: 100_000, extensions, security,
-  });
-  const tokens = await seedDemo(host, gateway.tokens, dataDir, clock.now());
+  const server = await startTestServer({ extensions, security });
   return {
-    host, gateway, tokens, base: `http://127.0.0.1:${gateway.port}`, wsUrl: `ws://127.0.0.1:${gateway.port}/ws`,
-    stop: async () => {
-      await gateway.close();
-      await host.close({ snapshot: false });
-      rmSync(dataDir, { recursive: true, force: true });
-    },
+    host: server.host, gateway: server.gateway, tokens: server.tokens, base: server.base, wsUrl: `ws://127.0.0.1:${server.gateway.port}/ws`,
+    stop: () => server.stop(),
   };
 }
 

@@ -30,6 +30,9 @@ void t.test('the writer quotes what needs it and defuses spreadsheet formulas, n
   t.equal(csvField('=HYPERLINK("x")'), `"'=HYPERLINK(""x"")"`);
   t.equal(csvField('+79161234567'), '+79161234567');
   t.equal(csvField(-5), '-5');
-  t.equal(csvDocument(['a'], [['Ёж']], { withBom: true }).toString('utf8'), '\uFEFFa\r\nЁж\r\n');
+  t.equal(csvDocument(['a'], [['Ёж']]).toString('utf8'), 'a\r\nЁж\r\n', 'one policy: no byte-order mark');
+  for (const start of ['=', '+', '-', '@', '\t', '\r']) t.equal(csvField(`${start}cmd|' /C calc'!A0`).replace(/^"/, '').charAt(0), "'", `a cell starting with ${JSON.stringify(start)} is neutralised`);
+  t.equal(csvField('-1.5'), '-1.5', 'a negative number as text stays a number');
+  t.equal(csvField('+7 (916) 123'), "'+7 (916) 123", 'anything beyond a plain number is guarded');
   t.end();
 });

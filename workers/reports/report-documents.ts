@@ -1,17 +1,17 @@
 /**
- * The operations report as files: CSV (the tidy rows of report-rows.ts, with a byte-order mark so Excel reads
- * the Cyrillic) and XLSX (a summary sheet, the per-day series and the per-doctor table). The report is a few
+ * The operations report as files: CSV (the tidy rows of report-rows.ts, through the one CSV writer: formula
+ * guard, no byte-order mark — a spreadsheet user takes the XLSX) and XLSX (text cells through the same guard: a summary sheet, the per-day series and the per-doctor table). The report is a few
  * hundred rows plus one per day of the range (at most `reportDaysMax`), so both are built in memory.
  */
 import ExcelJS from 'exceljs';
-import { csvDocument } from '../csv/csv-writer.ts';
+import { csvDocument, guardRow } from '../csv/csv-writer.ts';
 import { reportLabels } from '../documents/labels-ru.ts';
 import { ruDate } from '../documents/local-format.ts';
 import type { OperationsReport } from './operations-report.ts';
 import { reportRowHeader, reportRows } from './report-rows.ts';
 
 export function operationsReportCsv(report: OperationsReport): Buffer {
-  return csvDocument(reportRowHeader, reportRows(report).map((row) => [row.section, row.key, row.label, row.date, row.value]), { withBom: true });
+  return csvDocument(reportRowHeader, reportRows(report).map((row) => [row.section, row.key, row.label, row.date, row.value]));
 }
 
 export function reportTitle(report: OperationsReport): string {
@@ -28,7 +28,7 @@ export async function operationsReportXlsx(report: OperationsReport): Promise<Bu
   summary.addRow([`${reportLabels.asOf} ${report.asOf}`]);
   summary.addRow([]);
   summary.addRow([reportRowHeader[0], reportRowHeader[2], reportRowHeader[4]]).font = { bold: true };
-  for (const row of reportRows(report)) if (row.date === null) summary.addRow([row.section, row.label, row.value]);
+  for (const row of reportRows(report)) if (row.date === null) summary.addRow(guardRow([row.section, row.label, row.value]));
 
   const daily = workbook.addWorksheet(reportLabels.sections.daily);
   daily.columns = reportLabels.daily.map((header) => ({ header, width: header.length > 12 ? 22 : 14 }));
@@ -40,6 +40,6 @@ export async function operationsReportXlsx(report: OperationsReport): Promise<Bu
   const doctors = workbook.addWorksheet(reportLabels.sections.byDoctor);
   doctors.columns = [{ header: 'Врач', width: 32 }, { header: 'Код', width: 14 }, { header: 'МО', width: 10 }, { header: 'Назначено вызовов', width: 18 }, { header: 'Обслужено', width: 12 }];
   doctors.getRow(1).font = { bold: true };
-  for (const row of report.calls.byDoctor) doctors.addRow([row.name, row.doctorId, row.clinicId, row.assigned, row.completed]);
+  for (const row of report.calls.byDoctor) doctors.addRow(guardRow([row.name, row.doctorId, row.clinicId, row.assigned, row.completed]));
   return Buffer.from(await workbook.xlsx.writeBuffer());
 }

@@ -5,6 +5,7 @@
  */
 import { session, setSession } from './session.ts';
 import type { Problem } from './types.ts';
+import { problemText } from '../i18n/problems.ts';
 
 export class ApiError extends Error {
   override readonly name = 'ApiError';
@@ -12,7 +13,8 @@ export class ApiError extends Error {
   readonly problem: Problem;
 
   constructor(status: number, problem: Problem) {
-    super(problem.detail ?? problem.title ?? `HTTP ${status}`);
+    // In the UI's language by the problem's stable reason or code; the server's English detail only as a fallback.
+    super(problemText(problem, status));
     this.status = status;
     this.problem = problem;
   }
@@ -32,10 +34,16 @@ export async function api<T>(method: 'GET' | 'POST' | 'DELETE', path: string, bo
   return parsed as T;
 }
 
-/** Fetches a file (a print form) with the session cookie and returns an object URL for it, or the HTTP status. */
-export async function fetchBlobUrl(path: string): Promise<{ url: string } | { status: number }> {
+/**
+ * Fetches a file (a print form) with the session cookie and returns an object URL for it, or the HTTP status
+ * with the refusal in the UI's language (a busy or failed worker is a 503 problem the user can act on: retry).
+ */
+export async function fetchBlobUrl(path: string): Promise<{ url: string } | { status: number; message: string }> {
   const response = await fetch(path, { credentials: 'same-origin', headers: { 'x-requested-with': 'clinic-dispatch' } });
-  if (!response.ok) return { status: response.status };
+  if (!response.ok) {
+    const problem = (response.headers.get('content-type') ?? '').includes('json') ? (await response.json().catch(() => undefined)) as Problem | undefined : undefined;
+    return { status: response.status, message: problemText(problem, response.status) };
+  }
   return { url: URL.createObjectURL(await response.blob()) };
 }
 

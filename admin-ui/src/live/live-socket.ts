@@ -12,6 +12,7 @@
  * `commandTimeoutMs`.
  */
 import { backoffDelayMs } from './backoff.ts';
+import { problemText } from '../i18n/problems.ts';
 import { CommandError, type Frame, type LiveCodec, type TopicEvent, type Transport, type TransportFactory } from './live-types.ts';
 
 export const pendingCommandsMax = 64;
@@ -264,7 +265,7 @@ export class LiveSocket {
       }
       // The server is stopping: the command was not submitted; it is sent again after the reconnect.
       if (code === 'unavailable') return;
-      this.#settle(requestId, pending, new CommandError(code, message));
+      this.#settle(requestId, pending, new CommandError(code, problemText({ code, detail: message })));
       return;
     }
     const topic = frame['topic'] === undefined ? undefined : String(frame['topic']);

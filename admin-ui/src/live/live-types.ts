@@ -1,4 +1,6 @@
 /** What the live socket exchanges with its transport and its listeners. */
+import { problemText } from '../i18n/problems.ts';
+
 export type Frame = Readonly<Record<string, unknown>>;
 
 export interface Transport {
@@ -41,6 +43,7 @@ export class CommandError extends Error {
   static fromProblem(problem: unknown): CommandError {
     const body = (typeof problem === 'object' && problem !== null ? problem : {}) as Readonly<Record<string, unknown>>;
     const type = String(body['type'] ?? 'problem');
-    return new CommandError(type.replace('/problems/', ''), String(body['detail'] ?? body['title'] ?? 'refused'), body);
+    // In the UI's language by the problem's stable reason or code; the server's English detail only as a fallback.
+    return new CommandError(type.replace('/problems/', ''), problemText(body), body);
   }
 }

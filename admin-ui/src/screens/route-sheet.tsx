@@ -32,7 +32,7 @@ export function RouteSheet() {
     const result = await fetchBlobUrl(`/api/v1/doctors/${encodeURIComponent(doctorId)}/route-sheet?date=${date}&format=${format}`);
     if ('url' in result) window.open(result.url, '_blank', 'noopener');
     else if (result.status === 404) setPrintMissing(true);
-    else toast(t('app.error', { message: `HTTP ${result.status}` }), 'error');
+    else toast(t('app.error', { message: result.message }), 'error');
   };
   const visits = doctor.view === undefined ? [] : visitsOn(doctor.view, date);
   const timeZone = app.clinic.timeZone;

@@ -19,7 +19,8 @@ export function SignIn() {
       setSession(await api<Session>('POST', '/api/v1/auth/login', { login, password, cookie: true }));
     } catch (failure) {
       if (failure instanceof ApiError && failure.status === 429) {
-        const seconds = /(\d+) s/.exec(failure.message)?.[1] ?? '60';
+        // The wait is in Retry-After's words in the server's detail (the message is translated, without it).
+        const seconds = /(\d+) s/.exec(String(failure.problem.detail ?? ''))?.[1] ?? '60';
         setError(t('signIn.locked', { seconds }));
       } else setError(failure instanceof ApiError && failure.status === 401 ? t('signIn.bad') : t('app.error', { message: String(failure) }));
       setPassword('');
