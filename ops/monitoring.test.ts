@@ -100,7 +100,7 @@ t.test('metric types follow the Prometheus conventions (issue 13, defect 9)', as
   t.teardown(() => server.stop());
   // One document route, so the worker pool's series have moved.
   await fetch(`${server.base}/api/v1/doctors/gp1-d1/route-sheet`, { headers: { authorization: `Bearer ${server.tokens.admin}` } }).then((r) => r.arrayBuffer());
-  const scrape = await (await fetch(`${server.base}/metrics`)).text();
+  const scrape = await (await fetch(`${server.metricsBase}/metrics`)).text();
   const types = new Map<string, string>();
   for (const match of scrape.matchAll(/^# TYPE (\S+) (\S+)$/gm)) types.set(match[1] as string, match[2] as string);
   for (const [name, type] of types) {

@@ -92,9 +92,10 @@ function exitOf(child: ChildProcess): Promise<number | null> {
 t.test('npm start, as a partner runs it: ready means ready, and every route family answers', async (t) => {
   const dataDir = mkdtempSync(join(tmpdir(), 'cd-smoke-'));
   const port = await freePort();
+  const metricsPort = await freePort();
   const base = `http://127.0.0.1:${port}`;
   // Its own process group, so the stop reaches npm, its shell and the server together.
-  const child = spawn('npm', ['start', '--', '--port', String(port), '--host', '127.0.0.1', '--data-dir', dataDir], {
+  const child = spawn('npm', ['start', '--', '--port', String(port), '--metrics-port', String(metricsPort), '--host', '127.0.0.1', '--data-dir', dataDir], {
     cwd: repoDir, env: userEnvironment(), detached: true, stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -244,8 +245,9 @@ t.test('npm start, as a partner runs it: ready means ready, and every route fami
   const index = await http(base, 'GET', '/');
   t.equal(index.status, 200, 'the UI index');
   t.match(index.text, /<html/i);
-  const metrics = await http(base, 'GET', '/metrics');
-  t.equal(metrics.status, 200, '/metrics');
+  t.equal((await http(base, 'GET', '/metrics')).status, 404, '/metrics is not served on the API port');
+  const metrics = await http(`http://127.0.0.1:${metricsPort}`, 'GET', '/metrics');
+  t.equal(metrics.status, 200, '/metrics on its own listener');
   t.match(metrics.text, /cd_worker_tasks_total\{outcome="completed"\} [1-9]/, 'the worker tasks were counted');
 
   t.match(output, /\{"event":"listening","port":\d+/, 'the listening line was printed');
