@@ -9,6 +9,7 @@ import { SlotCalendar, type SlotCalendarSnapshot } from './calendar/slot-calenda
 import type { DoctorInfo, WeeklyShift } from './directory.ts';
 import { addDays, weekdayOf } from './domain/local-time.ts';
 import type { VisitSummary } from './messages.ts';
+import { copyRecord } from './lib/copy-record.ts';
 
 /** Route-list days whose visits are all done leave memory this many days behind the newest visit date. */
 export const routeRetentionDays = 35;
@@ -87,7 +88,7 @@ export class DoctorState {
     const state = new DoctorState(id);
     state.info = snapshot.info;
     state.timeZone = snapshot.timeZone;
-    for (const visit of snapshot.visits) state.addVisit({ ...visit });
+    for (const visit of snapshot.visits) state.addVisit(copyRecord(visit));
     if (snapshot.calendar !== undefined) state.calendar = SlotCalendar.fromSnapshot(id, snapshot.timeZone, snapshot.calendar);
     else state.calendar.setTimeZone(snapshot.timeZone);
     if (snapshot.appointments !== undefined) state.appointments = AppointmentBook.fromSnapshot(snapshot.appointments);

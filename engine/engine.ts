@@ -135,15 +135,15 @@ export class Engine {
   #run(initial: readonly Delivery[], meta: CommandMeta): CommandResult {
     const at = Math.max(meta.at, this.#lastAt);
     this.#lastAt = at;
-    const queue: Delivery[] = [...initial];
+    // A queue read from `head` (no shift, which moves every later element); the initial deliveries are
+    // copied in because the cascade appends to it.
+    const queue: Delivery[] = initial.slice();
     const events: AddressedEvent[] = [];
     let reply: Reply | undefined;
     let rejection: Rejection | undefined;
-    let delivered = 0;
-    while (queue.length > 0) {
-      delivered += 1;
-      assert(delivered <= messagesPerCommandMax, `command cascade exceeded ${messagesPerCommandMax} messages`);
-      const delivery = queue.shift() as Delivery;
+    for (let head = 0; head < queue.length; head += 1) {
+      assert(head < messagesPerCommandMax, `command cascade exceeded ${messagesPerCommandMax} messages`);
+      const delivery = queue[head] as Delivery;
       const cell = this.#cellFor(delivery.to, false, delivery.message.type);
       if (cell === undefined) {
         rejection ??= reject('not_found', 'not found');
@@ -153,18 +153,20 @@ export class Engine {
       const decision = cell.behavior.decide(cell.state, delivery.message, context);
       if (isRejected(decision)) {
         if (reply === undefined) rejection ??= decision.rejection;
-        if (decision.send !== undefined) for (const out of decision.send) queue.push({ to: out.to, message: out.message });
+        if (decision.send !== undefined) for (const out of decision.send) queue.push(out);
         continue;
       }
-      for (const event of decision.events) {
+      const decided = decision.events;
+      for (let i = 0; i < decided.length; i += 1) {
+        const event = decided[i] as DomainEvent;
         cell.behavior.evolve(cell.state, event);
-        const record = { address: delivery.to, event };
+        const record: AddressedEvent = { address: delivery.to, event };
         events.push(record);
         this.#pending.push(record);
       }
       this.#refreshTimer(delivery.to, cell);
       if (decision.reply !== undefined && reply === undefined && rejection === undefined) reply = decision.reply;
-      if (decision.send !== undefined) for (const out of decision.send) queue.push({ to: out.to, message: out.message });
+      if (decision.send !== undefined) for (const out of decision.send) queue.push(out);
     }
     if (rejection !== undefined) return { ok: false, rejection, events };
     return { ok: true, reply: reply ?? {}, events };
