@@ -16,7 +16,7 @@ import { initialStatusFor, isLegalCallTransition, openCallStatuses } from './hom
 import { reasonCharsMax, validateText, complaintTextCharsMax } from './intake.ts';
 import type { ClinicCommand, ClinicEvent, ClinicInput, ClinicInternal } from './messages.ts';
 import type { CalendarClinicEvent } from './calendar/calendar-messages.ts';
-import { assert, reject } from './rejection.ts';
+import { fail, reject } from './rejection.ts';
 import { assertNever } from './router.ts';
 import { decideClinicCalendar, evolveClinicCalendar, settingsForNewDoctor } from './calendar/clinic-calendar.ts';
 
@@ -45,7 +45,7 @@ export const clinicBehavior: ActorBehavior<ClinicState, ClinicInput, ClinicEvent
 function decideClinic(state: ClinicState, message: ClinicInput, context: DecideContext): Decision<ClinicEvent> {
   switch (message.type) {
     case 'OpenClinic':
-      assert(state.info === undefined, `clinic ${state.id} opened twice`);
+      if (state.info !== undefined) fail(`clinic ${state.id} opened twice`);
       return accept([{ type: 'ClinicOpened', clinic: message.clinic }]);
     case 'ApplyClinicSettings':
       return accept([{ type: 'ClinicSettingsChanged', settings: message.settings }]);
@@ -89,7 +89,7 @@ function decideClinic(state: ClinicState, message: ClinicInput, context: DecideC
 }
 
 function clinicOf(state: ClinicState): NonNullable<ClinicState['info']> {
-  assert(state.info !== undefined, `clinic ${state.id} used before it was opened`);
+  if (state.info === undefined) fail(`clinic ${state.id} used before it was opened`);
   return state.info;
 }
 
@@ -321,7 +321,7 @@ function decideTimers(state: ClinicState, at: number): Decision<ClinicEvent> {
   const events: ClinicEvent[] = [];
   for (const entry of state.deadlines.dueAtMost(at)) {
     const call = state.calls.get(entry.key);
-    assert(call !== undefined && openCallStatuses.has(call.status) && !call.overdue, `stale deadline for ${entry.key}`);
+    if (!(call !== undefined && openCallStatuses.has(call.status) && !call.overdue)) fail(`stale deadline for ${entry.key}`);
     events.push({ type: 'CallBecameOverdue', callId: call.id, at });
   }
   const evictAt = state.nextEvictionAt();
@@ -373,7 +373,7 @@ function evolveCallChange(
   event: Exclude<ClinicEvent, { type: 'ClinicOpened' | 'ClinicSettingsChanged' | 'RosterDoctorJoined' | 'CallRegistered' | 'ClosedCallsEvicted' } | CalendarClinicEvent>,
 ): void {
   const call = state.calls.get(event.callId);
-  assert(call !== undefined, `event ${event.type} for unknown call ${event.callId}`);
+  if (call === undefined) fail(`event ${event.type} for unknown call ${event.callId}`);
   const fromStatus = call.status;
   const fromDoctorId = call.doctorId;
   switch (event.type) {
@@ -425,7 +425,7 @@ function evolveCallChange(
 }
 
 function moveStatus(state: ClinicState, call: HomeCall, to: HomeCall['status'], at: number, by: string, doctorId?: string): void {
-  assert(isLegalCallTransition(call.status, to), `illegal ${call.status} → ${to} for ${call.id}`);
+  if (!isLegalCallTransition(call.status, to)) fail(`illegal ${call.status} → ${to} for ${call.id}`);
   state.countStatus(call.status, -1);
   state.countStatus(to, 1);
   call.status = to;

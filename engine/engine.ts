@@ -13,7 +13,7 @@ import { kindOf, type ActorKindName, type Address } from './address.ts';
 import type { IdSource } from './ids.ts';
 import { IndexedHeap } from './lib/indexed-heap.ts';
 import type { ActorMessage, Command, DomainEvent } from './messages.ts';
-import { assert, reject, type Rejection } from './rejection.ts';
+import { fail, reject, type Rejection } from './rejection.ts';
 import { routeCommand } from './router.ts';
 
 export const messagesPerCommandMax = 1_000;
@@ -81,7 +81,7 @@ export class Engine {
   /** Replay: applies one logged event to its actor, creating the actor when absent. */
   apply(record: AddressedEvent): void {
     const cell = this.#cellFor(record.address, true);
-    assert(cell !== undefined, `no actor kind for ${record.address}`);
+    if (cell === undefined) fail(`no actor kind for ${record.address}`);
     cell.behavior.evolve(cell.state, record.event);
     this.#refreshTimer(record.address, cell);
   }
@@ -142,7 +142,7 @@ export class Engine {
     let reply: Reply | undefined;
     let rejection: Rejection | undefined;
     for (let head = 0; head < queue.length; head += 1) {
-      assert(head < messagesPerCommandMax, `command cascade exceeded ${messagesPerCommandMax} messages`);
+      if (head >= messagesPerCommandMax) fail(`command cascade exceeded ${messagesPerCommandMax} messages`);
       const delivery = queue[head] as Delivery;
       const cell = this.#cellFor(delivery.to, false, delivery.message.type);
       if (cell === undefined) {
@@ -175,7 +175,7 @@ export class Engine {
   #cellFor(address: Address, create: boolean, messageType?: string): Cell | undefined {
     const existing = this.#cells.get(address);
     if (existing !== undefined) {
-      if (messageType !== undefined) assert(existing.behavior.accepts.has(messageType), `${address} does not handle ${messageType}`);
+      if (messageType !== undefined && !existing.behavior.accepts.has(messageType)) fail(`${address} does not handle ${messageType}`);
       return existing;
     }
     const behavior = this.#behaviors[kindOf(address)];

@@ -275,9 +275,9 @@ function evolveRegion(state: RegionState, event: RegionEvent): void {
       return;
     case 'CallRouted': {
       state.openCallByPatient.set(event.patientId, event.callId);
-      const calls = state.callsByPatient.get(event.patientId) ?? [];
-      calls.push(event.callId);
-      state.callsByPatient.set(event.patientId, calls);
+      const calls = state.callsByPatient.get(event.patientId);
+      if (calls === undefined) state.callsByPatient.set(event.patientId, [event.callId]);
+      else calls.push(event.callId);
       if (event.externalKey !== undefined) state.callByExternalKey.set(event.externalKey, event.callId);
       return;
     }

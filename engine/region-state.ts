@@ -51,9 +51,9 @@ export class RegionState {
     this.patientByNameBirth.set(nameBirthKey(patient), patient.id);
     for (const phone of patient.phones) {
       this.patientByNamePhone.set(namePhoneKey(patient, phone), patient.id);
-      const list = this.patientsByPhone.get(phone) ?? [];
-      if (!list.includes(patient.id)) list.push(patient.id);
-      this.patientsByPhone.set(phone, list);
+      const list = this.patientsByPhone.get(phone);
+      if (list === undefined) this.patientsByPhone.set(phone, [patient.id]);
+      else if (!list.includes(patient.id)) list.push(patient.id);
     }
   }
 
