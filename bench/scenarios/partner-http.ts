@@ -46,6 +46,7 @@ interface PartnerSettings {
   readonly tmpfs: boolean;
   readonly skipPeer: boolean;
   readonly skipFloor: boolean;
+  readonly endpoints: readonly PartnerEndpoint[];
 }
 
 function settingsOf(context: ScenarioContext): PartnerSettings {
@@ -64,7 +65,16 @@ function settingsOf(context: ScenarioContext): PartnerSettings {
     tmpfs: args.flag('tmpfs'),
     skipPeer: args.flag('skip-peer'),
     skipFloor: args.flag('skip-floor'),
+    endpoints: endpointsOf(args.text('endpoints', partnerEndpoints.join(','))),
   };
+}
+
+/** `--endpoints a,b`: a subset of the partner endpoints, in the scenario's order. */
+function endpointsOf(list: string): PartnerEndpoint[] {
+  const asked = list.split(',').map((entry) => entry.trim()).filter((entry) => entry !== '');
+  const unknown = asked.filter((entry) => !(partnerEndpoints as readonly string[]).includes(entry));
+  if (asked.length === 0 || unknown.length > 0) throw new RangeError(`--endpoints: a comma-separated list of ${partnerEndpoints.join(', ')}`);
+  return partnerEndpoints.filter((endpoint) => asked.includes(endpoint));
 }
 
 async function seedOurs(server: ServerProcess, token: string, settings: PartnerSettings): Promise<{ data: PartnerData; holdBookSlots: string[]; createReplyBytes: number }> {
@@ -153,7 +163,7 @@ export async function runPartnerHttp(context: ScenarioContext): Promise<Scenario
     const { data, holdBookSlots } = seeded;
     createReplyBytes = seeded.createReplyBytes;
     const half = Math.floor(holdBookSlots.length / 2);
-    for (const endpoint of partnerEndpoints) {
+    for (const endpoint of settings.endpoints) {
       const cannonData: PartnerData = { ...data, slotIds: holdBookSlots.slice(0, half), tag: 10 };
       const openData: PartnerData = { ...data, slotIds: holdBookSlots.slice(half), tag: 20 };
       context.log(`ours ${endpoint}: autocannon ${settings.connections} connections for ${settings.seconds} s`);
@@ -200,7 +210,7 @@ export async function runPartnerHttp(context: ScenarioContext): Promise<Scenario
         }
       }
       const clinicIds = Array.from({ length: settings.clinics }, (_, index) => `c${index + 1}`);
-      for (const endpoint of peerEndpoints) {
+      for (const endpoint of peerEndpoints.filter((candidate) => settings.endpoints.includes(candidate))) {
         context.log(`pg peer ${endpoint}: autocannon ${settings.connections} connections for ${settings.seconds} s`);
         const meter = startProcessMeter(peer.pid);
         const cannon = await runCannon({ baseUrl: peer.baseUrl, token: 'none', connections: settings.connections, seconds: settings.seconds, endpoint,
@@ -222,7 +232,7 @@ export async function runPartnerHttp(context: ScenarioContext): Promise<Scenario
     const floor = await startServerProcess({ dataDir: '', script: { path: 'bench/peer/uws-http-floor.ts', args: ['--port', '0', '--reply-bytes', String(createReplyBytes)] } });
     try {
       const slotIds = Array.from({ length: 100_000 }, (_, index) => `floor-d${index % 97}.2026-01-01.${index}`);
-      for (const endpoint of floorEndpoints) {
+      for (const endpoint of floorEndpoints.filter((candidate) => settings.endpoints.includes(candidate))) {
         context.log(`bare uWS floor ${endpoint}: autocannon ${settings.connections} connections for ${settings.seconds} s`);
         const meter = startProcessMeter(floor.pid);
         const cannon = await runCannon({ baseUrl: floor.baseUrl, token: 'none', connections: settings.connections, seconds: settings.seconds, endpoint,
@@ -238,7 +248,7 @@ export async function runPartnerHttp(context: ScenarioContext): Promise<Scenario
     }
   }
   notes.push(loadAverageNote('at end'));
-  const headline = partnerEndpoints.map((endpoint) => `${endpoint} ${Math.round(ourRates.get(endpoint) ?? 0)}/s`).join(', ') +
+  const headline = settings.endpoints.map((endpoint) => `${endpoint} ${Math.round(ourRates.get(endpoint) ?? 0)}/s`).join(', ') +
     ` (autocannon, ${settings.connections} connections)` + ratioHeadline(ratios, 'pg peer') + ratioHeadline(ratios, 'bare uWS handler');
   const files = writeResults({
     scenario: 'partner-http',
