@@ -51,10 +51,12 @@ function decideClinic(state: ClinicState, message: ClinicInput, context: DecideC
       return accept([{ type: 'ClinicSettingsChanged', settings: message.settings }]);
     case 'JoinRoster':
       return accept([{ type: 'RosterDoctorJoined', doctor: message.doctor }], undefined, settingsForNewDoctor(state, message.doctor.id));
-    case 'RegisterRoutedCall':
-      return accept([{ type: 'CallRegistered', call: newCall(state, message, context) }], undefined, [
-        { to: context.self, message: { type: 'DescribeCall', callId: message.callId } },
-      ]);
+    case 'RegisterRoutedCall': {
+      // The reply is the new call as evolve will store it (the state keeps its own copy of the event's call):
+      // answered here rather than by a DescribeCall to itself, one delivery less per registration.
+      const call = newCall(state, message, context);
+      return accept([{ type: 'CallRegistered', call }], callView(call));
+    }
     case 'ReceiveTransfer':
       return decideReceiveTransfer(state, message, context);
     case 'DescribeCall': {
