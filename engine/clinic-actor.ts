@@ -4,7 +4,7 @@
  * checks what it owns and asks; the doctor reserves the visit and answers; the clinic then records the
  * assignment, or, if the call changed meanwhile, gives the visit back.
  */
-import { accept, rejected, type ActorBehavior, type DecideContext, type Decision, type Outgoing } from './actor.ts';
+import { accept, acceptThenReply, rejected, type ActorBehavior, type DecideContext, type Decision, type Outgoing, type Reply } from './actor.ts';
 import { clinicAddress, doctorAddress, regionAddress } from './address.ts';
 import { callView } from './call-view.ts';
 import { copyRecord } from './lib/copy-record.ts';
@@ -59,12 +59,8 @@ function decideClinic(state: ClinicState, message: ClinicInput, context: DecideC
     }
     case 'ReceiveTransfer':
       return decideReceiveTransfer(state, message, context);
-    case 'DescribeCall': {
-      const call = state.calls.get(message.callId);
-      // A retry of a call long closed: it left memory for the archive, where the gateway reads it.
-      if (call === undefined) return accept([], { id: message.callId, clinicId: state.id, replayed: message.replayed === true, archived: true });
-      return accept([], message.replayed === true ? { ...callView(call), replayed: true } : callView(call));
-    }
+    case 'DescribeCall':
+      return accept([], describeCall(state, message.callId, message.replayed === true));
     case 'AcceptCall':
       return decideAccept(state, message, context);
     case 'AssignCall':
@@ -88,6 +84,19 @@ function decideClinic(state: ClinicState, message: ClinicInput, context: DecideC
     default:
       return assertNever(message);
   }
+}
+
+/** A call's reply view; a call no longer in memory (closed long ago, in the archive) as a stub the gateway reads. */
+function describeCall(state: ClinicState, callId: string, replayed: boolean): Reply {
+  const call = state.calls.get(callId);
+  // A retry of a call long closed: it left memory for the archive, where the gateway reads it.
+  if (call === undefined) return { id: callId, clinicId: state.id, replayed, archived: true };
+  return replayed ? { ...callView(call), replayed: true } : callView(call);
+}
+
+/** The reply of a change to a call: its view once the change is applied (Accepted.replyAfter). */
+function describeAfter(state: ClinicState, callId: string): () => Reply {
+  return () => describeCall(state, callId, false);
 }
 
 function clinicOf(state: ClinicState): NonNullable<ClinicState['info']> {
@@ -157,7 +166,7 @@ function decideAccept(state: ClinicState, message: Command<'AcceptCall'>, contex
   if ('code' in call) return rejected(call);
   if (call.status !== 'received') return rejected(illegal(call, 'new'));
   const event: ClinicEvent = { type: 'CallAccepted', callId: call.id, at: context.at, by: context.by };
-  return accept([event], undefined, [{ to: context.self, message: { type: 'DescribeCall', callId: call.id } }]);
+  return acceptThenReply([event], describeAfter(state, call.id));
 }
 
 function decideAssign(state: ClinicState, message: Command<'AssignCall'>, context: DecideContext): Decision<ClinicEvent> {
@@ -218,8 +227,7 @@ function decideVisitReserved(
     by: context.by,
     dueAt,
   };
-  send.push({ to: context.self, message: { type: 'DescribeCall', callId: call.id } });
-  return accept([event], undefined, send);
+  return acceptThenReply([event], describeAfter(state, call.id), send);
 }
 
 function closingMessages(call: HomeCall, done: boolean, at: number): Outgoing[] {
@@ -242,10 +250,9 @@ function decideCancel(state: ClinicState, message: Command<'CancelCall'>, contex
   const reasonError = validateText(message.reason, '/reason', reasonCharsMax, true);
   if (reasonError !== undefined) return rejected(reasonError);
   const event: ClinicEvent = { type: 'CallCancelled', callId: call.id, reason: message.reason.trim(), at: context.at, by: context.by };
-  return accept([event], undefined, [
+  return acceptThenReply([event], describeAfter(state, call.id), [
     ...closingMessages(call, false, context.at),
     { to: regionAddress, message: { type: 'CallClosed', patientId: call.patient.id, callId: call.id } },
-    { to: context.self, message: { type: 'DescribeCall', callId: call.id } },
   ]);
 }
 
@@ -264,10 +271,9 @@ function decideComplete(state: ClinicState, message: Command<'CompleteCall'>, co
   };
   if (message.diagnosis !== undefined) event.diagnosis = message.diagnosis.trim();
   if (message.note !== undefined) event.note = message.note.trim();
-  return accept([event], undefined, [
+  return acceptThenReply([event], describeAfter(state, call.id), [
     ...closingMessages(call, true, context.at),
     { to: regionAddress, message: { type: 'CallClosed', patientId: call.patient.id, callId: call.id } },
-    { to: context.self, message: { type: 'DescribeCall', callId: call.id } },
   ]);
 }
 
@@ -290,7 +296,7 @@ function decideTransferOut(
   };
   // The district and subdivision belong to this clinic's map; the target places the call itself.
   const { districtId: _district, subdivisionId: _subdivision, ...intake } = call;
-  return accept([event], undefined, [
+  return acceptThenReply([event], describeAfter(state, call.id), [
     ...closingMessages(call, false, context.at),
     {
       to: clinicAddress(message.toClinicId),
@@ -315,7 +321,6 @@ function decideTransferOut(
       to: regionAddress,
       message: { type: 'OpenCallMoved', patientId: call.patient.id, fromCallId: call.id, toCallId: message.toCallId, toClinicId: message.toClinicId },
     },
-    { to: context.self, message: { type: 'DescribeCall', callId: call.id } },
   ]);
 }
 

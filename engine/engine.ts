@@ -165,7 +165,10 @@ export class Engine {
         this.#pending.push(record);
       }
       this.#refreshTimer(delivery.to, cell);
-      if (decision.reply !== undefined && reply === undefined && rejection === undefined) reply = decision.reply;
+      if (reply === undefined && rejection === undefined) {
+        if (decision.reply !== undefined) reply = decision.reply;
+        else if (decision.replyAfter !== undefined) reply = decision.replyAfter();
+      }
       if (decision.send !== undefined) for (const out of decision.send) queue.push(out);
     }
     if (rejection !== undefined) return { ok: false, rejection, events };
