@@ -8,7 +8,9 @@
 // subprotocol and the bearer token; frames read by their headers only (a payload is skipped, never copied,
 // except the frames decoded while subscribing and control frames); pings answered with pongs, so uWS's idle
 // timeout never fires; the close frame's code counted. Its own frames (subscribe, pong) are masked, as a
-// client's must be.
+// client's must be. Reads go into one buffer shared by every passive session of the process (`net`'s `onread`
+// option: no Buffer and no stream event per read); whatever outlives a read (a split header, a payload being
+// decoded) is copied out of it.
 //
 // Bounds: `connectTimeoutMs` from connect to the snapshot; a control payload is at most 125 bytes (RFC 6455);
 // a frame decoded while subscribing at most `setupFrameBytesMax` (a snapshot of a full board); a handshake
@@ -25,6 +27,9 @@ export const handshakeBytesMax = 16_384;
 export const passiveSubprotocol = 'clinic-dispatch.msgpack';
 
 const packr = new Packr({ useRecords: false });
+/** The read buffer of all passive sessions of this process: a read is parsed before the next one lands in it. */
+export const sharedReadBufferBytes = 256 * 1024;
+const sharedReadBuffer = Buffer.allocUnsafe(sharedReadBufferBytes);
 
 /** What a passive session received since it was subscribed (or since the last `takeCounts`). */
 export interface PassiveCounts {
@@ -113,7 +118,21 @@ export class PassiveSession {
           fail(new Error(`passive session: error frame while subscribing: ${JSON.stringify(frame).slice(0, 200)}`));
         }
       };
-      const socket = connect({ host: this.host, port: this.port });
+      const socket = connect({
+        host: this.host,
+        port: this.port,
+        onread: {
+          buffer: sharedReadBuffer,
+          callback: (bytes: number, buffer: Uint8Array): boolean => {
+            try {
+              this.onData(Buffer.from(buffer.buffer, buffer.byteOffset, bytes));
+            } catch (error) {
+              fail(error instanceof Error ? error : new Error(String(error)));
+            }
+            return true;
+          },
+        },
+      });
       this.socket = socket;
       socket.setNoDelay(true);
       socket.on('connect', () => {
@@ -123,13 +142,6 @@ export class PassiveSession {
             `Sec-WebSocket-Key: ${key}\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Protocol: ${passiveSubprotocol}\r\n` +
             `Authorization: Bearer ${this.token}\r\n\r\n`,
         );
-      });
-      socket.on('data', (chunk: Buffer) => {
-        try {
-          this.onData(chunk);
-        } catch (error) {
-          fail(error instanceof Error ? error : new Error(String(error)));
-        }
       });
       socket.on('error', (error) => fail(error));
       socket.on('close', () => {
