@@ -132,12 +132,10 @@ export class Engine {
     }
   }
 
-  #run(initial: readonly Delivery[], meta: CommandMeta): CommandResult {
+  /** `queue` is the run's own (the cascade appends to it); read from `head`, not shifted. */
+  #run(queue: Delivery[], meta: CommandMeta): CommandResult {
     const at = Math.max(meta.at, this.#lastAt);
     this.#lastAt = at;
-    // A queue read from `head` (no shift, which moves every later element); the initial deliveries are
-    // copied in because the cascade appends to it.
-    const queue: Delivery[] = initial.slice();
     const events: AddressedEvent[] = [];
     let reply: Reply | undefined;
     let rejection: Rejection | undefined;
