@@ -29,6 +29,12 @@ export interface Accepted<E> {
   readonly events: readonly E[];
   readonly send?: readonly Outgoing[];
   readonly reply?: Reply;
+  /**
+   * The reply as the state reads once `events` are applied, asked by the engine right after evolving them
+   * (before any message of `send` is delivered): what a message to the actor itself asking for its view would
+   * answer, without the extra delivery. Used when no `reply` is given.
+   */
+  readonly replyAfter?: () => Reply;
 }
 
 /** A rejection changes no state; it may still send compensations (give back what an earlier step took). */
@@ -48,6 +54,11 @@ export function accept<E>(events: readonly E[], reply?: Reply, send?: readonly O
   if (reply !== undefined) decision.reply = reply;
   if (send !== undefined && send.length > 0) decision.send = send;
   return decision;
+}
+
+/** Accepts with a reply read from the state after the events (see `Accepted.replyAfter`). */
+export function acceptThenReply<E>(events: readonly E[], replyAfter: () => Reply, send?: readonly Outgoing[]): Accepted<E> {
+  return send === undefined || send.length === 0 ? { events, replyAfter } : { events, replyAfter, send };
 }
 
 export function rejected(rejection: Rejection, send?: readonly Outgoing[]): Rejected {

@@ -9,43 +9,60 @@ import { openCallStatuses } from './home-call.ts';
 export type CallDimension = 'status' | 'kind' | 'doctor' | 'age' | 'subdivision';
 
 export class CallIndex {
-  readonly #sets = new Map<string, Set<string>>();
+  /** Open call ids per dimension, then per value: no key string is built per call change. */
+  readonly #status = new Map<string, Set<string>>();
+  readonly #kind = new Map<string, Set<string>>();
+  readonly #doctor = new Map<string, Set<string>>();
+  readonly #age = new Map<string, Set<string>>();
+  readonly #subdivision = new Map<string, Set<string>>();
   readonly #closed = new Map<CallStatus, Set<string>>();
 
   add(call: HomeCall): void {
     if (!openCallStatuses.has(call.status)) {
-      let set = this.#closed.get(call.status);
-      if (set === undefined) {
-        set = new Set();
-        this.#closed.set(call.status, set);
-      }
-      set.add(call.id);
+      addTo(this.#closed, call.status, call.id);
       return;
     }
-    for (const key of keysOf(call)) {
-      let set = this.#sets.get(key);
-      if (set === undefined) {
-        set = new Set();
-        this.#sets.set(key, set);
-      }
-      set.add(call.id);
-    }
+    addTo(this.#status, call.status, call.id);
+    addTo(this.#kind, call.kind, call.id);
+    addTo(this.#age, call.patient.ageCategory, call.id);
+    if (call.doctorId !== undefined) addTo(this.#doctor, call.doctorId, call.id);
+    if (call.subdivisionId !== undefined) addTo(this.#subdivision, call.subdivisionId, call.id);
   }
 
   /** Removes an open call before it changes; closed calls never change again and stay. */
   remove(call: HomeCall): void {
     if (!openCallStatuses.has(call.status)) return;
-    for (const key of keysOf(call)) {
-      const set = this.#sets.get(key);
-      if (set === undefined) continue;
-      set.delete(call.id);
-      if (set.size === 0) this.#sets.delete(key);
+    this.#removeOpen(call, call.status, call.doctorId);
+  }
+
+  /**
+   * After a call changed from `fromStatus` (and doctor `fromDoctorId`): only the dimensions that changed are
+   * touched — kind, age and subdivision never change for a call. Lists sort what they read, so the order
+   * inside a set is not part of the answer.
+   */
+  changed(call: HomeCall, fromStatus: CallStatus, fromDoctorId: string | undefined): void {
+    if (!openCallStatuses.has(fromStatus)) {
+      this.add(call);
+      return;
+    }
+    if (!openCallStatuses.has(call.status)) {
+      this.#removeOpen(call, fromStatus, fromDoctorId);
+      addTo(this.#closed, call.status, call.id);
+      return;
+    }
+    if (fromStatus !== call.status) {
+      removeFrom(this.#status, fromStatus, call.id);
+      addTo(this.#status, call.status, call.id);
+    }
+    if (fromDoctorId !== call.doctorId) {
+      if (fromDoctorId !== undefined) removeFrom(this.#doctor, fromDoctorId, call.id);
+      if (call.doctorId !== undefined) addTo(this.#doctor, call.doctorId, call.id);
     }
   }
 
   /** Open call ids under one dimension's value. */
   open(dimension: CallDimension, value: string): ReadonlySet<string> {
-    return this.#sets.get(`${dimension}:${value}`) ?? emptySet;
+    return this.#dimension(dimension).get(value) ?? emptySet;
   }
 
   /** Closed call ids of a status still resident, oldest closed first (bounded by the retention). */
@@ -57,13 +74,45 @@ export class CallIndex {
   evict(call: HomeCall): void {
     this.#closed.get(call.status)?.delete(call.id);
   }
+
+  #removeOpen(call: HomeCall, status: CallStatus, doctorId: string | undefined): void {
+    removeFrom(this.#status, status, call.id);
+    removeFrom(this.#kind, call.kind, call.id);
+    removeFrom(this.#age, call.patient.ageCategory, call.id);
+    if (doctorId !== undefined) removeFrom(this.#doctor, doctorId, call.id);
+    if (call.subdivisionId !== undefined) removeFrom(this.#subdivision, call.subdivisionId, call.id);
+  }
+
+  #dimension(dimension: CallDimension): Map<string, Set<string>> {
+    switch (dimension) {
+      case 'status':
+        return this.#status;
+      case 'kind':
+        return this.#kind;
+      case 'doctor':
+        return this.#doctor;
+      case 'age':
+        return this.#age;
+      case 'subdivision':
+        return this.#subdivision;
+    }
+  }
 }
 
 const emptySet: ReadonlySet<string> = new Set();
 
-function keysOf(call: HomeCall): string[] {
-  const keys = [`status:${call.status}`, `kind:${call.kind}`, `age:${call.patient.ageCategory}`];
-  if (call.doctorId !== undefined) keys.push(`doctor:${call.doctorId}`);
-  if (call.subdivisionId !== undefined) keys.push(`subdivision:${call.subdivisionId}`);
-  return keys;
+function addTo<K>(sets: Map<K, Set<string>>, value: K, id: string): void {
+  let set = sets.get(value);
+  if (set === undefined) {
+    set = new Set();
+    sets.set(value, set);
+  }
+  set.add(id);
+}
+
+function removeFrom<K>(sets: Map<K, Set<string>>, value: K, id: string): void {
+  const set = sets.get(value);
+  if (set === undefined) return;
+  set.delete(id);
+  if (set.size === 0) sets.delete(value);
 }

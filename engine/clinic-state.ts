@@ -7,6 +7,7 @@ import type { CallStatus, HomeCall } from './home-call.ts';
 import { openCallStatuses } from './home-call.ts';
 import { CallIndex } from './call-index.ts';
 import { IndexedHeap } from './lib/indexed-heap.ts';
+import { copyRecord } from './lib/copy-record.ts';
 import { addDays, instantOf, localDate } from './domain/local-time.ts';
 
 /**
@@ -188,7 +189,8 @@ export class ClinicState {
     for (const doctor of snapshot.roster) state.roster.set(doctor.id, doctor);
     const closed: HomeCall[] = [];
     for (const call of snapshot.calls) {
-      const copy: HomeCall = { ...call, history: [...call.history] };
+      const copy: { -readonly [K in keyof HomeCall]: HomeCall[K] } = copyRecord(call);
+      copy.history = [...call.history];
       state.calls.set(copy.id, copy);
       state.index.add(copy);
       state.refreshDeadline(copy);

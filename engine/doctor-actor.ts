@@ -19,6 +19,7 @@ import {
 } from './calendar/schedule-decide.ts';
 import { localParts } from './domain/local-time.ts';
 import { DoctorState, type DoctorSnapshot } from './doctor-state.ts';
+import { copyRecord } from './lib/copy-record.ts';
 import type { DoctorEvent, DoctorInput, DoctorInternal } from './messages.ts';
 import { reject } from './rejection.ts';
 import { assertNever } from './router.ts';
@@ -128,7 +129,7 @@ function evolveDoctor(state: DoctorState, event: DoctorEvent): void {
       state.calendar.setTimeZone(event.timeZone);
       return;
     case 'VisitAdded':
-      state.addVisit({ ...event.visit });
+      state.addVisit(copyRecord(event.visit));
       return;
     case 'VisitRemoved':
       state.removeVisit(event.callId, event.visitDate);

@@ -9,6 +9,7 @@ import { SlotCalendar, type SlotCalendarSnapshot } from './calendar/slot-calenda
 import type { DoctorInfo, WeeklyShift } from './directory.ts';
 import { addDays, weekdayOf } from './domain/local-time.ts';
 import type { VisitSummary } from './messages.ts';
+import { copyRecord } from './lib/copy-record.ts';
 
 /** Route-list days whose visits are all done leave memory this many days behind the newest visit date. */
 export const routeRetentionDays = 35;
@@ -34,16 +35,28 @@ export class DoctorState {
   readonly visitsByDate = new Map<string, Map<string, RouteVisit>>();
   calendar: SlotCalendar;
   appointments = new AppointmentBook();
+  /** shiftsOn's answers per ISO weekday, for `#shiftsInfo` (private: derived, never in a snapshot). */
+  #shiftsByWeekday: WeeklyShift[][] = [];
+  #shiftsInfo: DoctorInfo | undefined;
 
   constructor(id: string) {
     this.id = id;
     this.calendar = new SlotCalendar(id);
   }
 
-  shiftsOn(date: string): WeeklyShift[] {
-    if (this.info === undefined) return [];
-    const weekday = weekdayOf(date);
-    return this.info.weeklyShifts.filter((shift) => shift.weekday === weekday).sort((a, b) => a.startMinutes - b.startMinutes);
+  /** The doctor's shifts on the date's weekday, by start; read-only (shared between calls). */
+  shiftsOn(date: string): readonly WeeklyShift[] {
+    const info = this.info;
+    if (info === undefined) return noShifts;
+    // Asked for every visit reserved; the week's shifts change only with the directory entry.
+    if (this.#shiftsInfo !== info) {
+      this.#shiftsByWeekday = [];
+      for (let weekday = 1; weekday <= 7; weekday += 1) {
+        this.#shiftsByWeekday[weekday] = info.weeklyShifts.filter((shift) => shift.weekday === weekday).sort((a, b) => a.startMinutes - b.startMinutes);
+      }
+      this.#shiftsInfo = info;
+    }
+    return this.#shiftsByWeekday[weekdayOf(date)] ?? noShifts;
   }
 
   workingMinutesOn(date: string): number {
@@ -87,7 +100,7 @@ export class DoctorState {
     const state = new DoctorState(id);
     state.info = snapshot.info;
     state.timeZone = snapshot.timeZone;
-    for (const visit of snapshot.visits) state.addVisit({ ...visit });
+    for (const visit of snapshot.visits) state.addVisit(copyRecord(visit));
     if (snapshot.calendar !== undefined) state.calendar = SlotCalendar.fromSnapshot(id, snapshot.timeZone, snapshot.calendar);
     else state.calendar.setTimeZone(snapshot.timeZone);
     if (snapshot.appointments !== undefined) state.appointments = AppointmentBook.fromSnapshot(snapshot.appointments);
@@ -126,3 +139,4 @@ export class DoctorState {
 }
 
 const emptyVisits: ReadonlyMap<string, RouteVisit> = new Map();
+const noShifts: readonly WeeklyShift[] = [];

@@ -13,7 +13,7 @@ import { kindOf, type ActorKindName, type Address } from './address.ts';
 import type { IdSource } from './ids.ts';
 import { IndexedHeap } from './lib/indexed-heap.ts';
 import type { ActorMessage, Command, DomainEvent } from './messages.ts';
-import { assert, reject, type Rejection } from './rejection.ts';
+import { fail, reject, type Rejection } from './rejection.ts';
 import { routeCommand } from './router.ts';
 
 export const messagesPerCommandMax = 1_000;
@@ -81,7 +81,7 @@ export class Engine {
   /** Replay: applies one logged event to its actor, creating the actor when absent. */
   apply(record: AddressedEvent): void {
     const cell = this.#cellFor(record.address, true);
-    assert(cell !== undefined, `no actor kind for ${record.address}`);
+    if (cell === undefined) fail(`no actor kind for ${record.address}`);
     cell.behavior.evolve(cell.state, record.event);
     this.#refreshTimer(record.address, cell);
   }
@@ -132,18 +132,16 @@ export class Engine {
     }
   }
 
-  #run(initial: readonly Delivery[], meta: CommandMeta): CommandResult {
+  /** `queue` is the run's own (the cascade appends to it); read from `head`, not shifted. */
+  #run(queue: Delivery[], meta: CommandMeta): CommandResult {
     const at = Math.max(meta.at, this.#lastAt);
     this.#lastAt = at;
-    const queue: Delivery[] = [...initial];
     const events: AddressedEvent[] = [];
     let reply: Reply | undefined;
     let rejection: Rejection | undefined;
-    let delivered = 0;
-    while (queue.length > 0) {
-      delivered += 1;
-      assert(delivered <= messagesPerCommandMax, `command cascade exceeded ${messagesPerCommandMax} messages`);
-      const delivery = queue.shift() as Delivery;
+    for (let head = 0; head < queue.length; head += 1) {
+      if (head >= messagesPerCommandMax) fail(`command cascade exceeded ${messagesPerCommandMax} messages`);
+      const delivery = queue[head] as Delivery;
       const cell = this.#cellFor(delivery.to, false, delivery.message.type);
       if (cell === undefined) {
         rejection ??= reject('not_found', 'not found');
@@ -153,18 +151,23 @@ export class Engine {
       const decision = cell.behavior.decide(cell.state, delivery.message, context);
       if (isRejected(decision)) {
         if (reply === undefined) rejection ??= decision.rejection;
-        if (decision.send !== undefined) for (const out of decision.send) queue.push({ to: out.to, message: out.message });
+        if (decision.send !== undefined) for (const out of decision.send) queue.push(out);
         continue;
       }
-      for (const event of decision.events) {
+      const decided = decision.events;
+      for (let i = 0; i < decided.length; i += 1) {
+        const event = decided[i] as DomainEvent;
         cell.behavior.evolve(cell.state, event);
-        const record = { address: delivery.to, event };
+        const record: AddressedEvent = { address: delivery.to, event };
         events.push(record);
         this.#pending.push(record);
       }
       this.#refreshTimer(delivery.to, cell);
-      if (decision.reply !== undefined && reply === undefined && rejection === undefined) reply = decision.reply;
-      if (decision.send !== undefined) for (const out of decision.send) queue.push({ to: out.to, message: out.message });
+      if (reply === undefined && rejection === undefined) {
+        if (decision.reply !== undefined) reply = decision.reply;
+        else if (decision.replyAfter !== undefined) reply = decision.replyAfter();
+      }
+      if (decision.send !== undefined) for (const out of decision.send) queue.push(out);
     }
     if (rejection !== undefined) return { ok: false, rejection, events };
     return { ok: true, reply: reply ?? {}, events };
@@ -173,7 +176,7 @@ export class Engine {
   #cellFor(address: Address, create: boolean, messageType?: string): Cell | undefined {
     const existing = this.#cells.get(address);
     if (existing !== undefined) {
-      if (messageType !== undefined) assert(existing.behavior.accepts.has(messageType), `${address} does not handle ${messageType}`);
+      if (messageType !== undefined && !existing.behavior.accepts.has(messageType)) fail(`${address} does not handle ${messageType}`);
       return existing;
     }
     const behavior = this.#behaviors[kindOf(address)];

@@ -165,22 +165,46 @@ function placeCall(
   ageCategory: AgeCategory,
 ): Placement | ReturnType<typeof reject> {
   const candidates = state.districtsForAddress(intake.address.text, intake.address.house);
-  const fits = (district: District): boolean => {
-    const clinic = state.clinics.get(district.clinicId);
-    const subdivision = clinic?.subdivisions.find((s) => s.id === district.subdivisionId);
-    return subdivision?.ageCategory === undefined || subdivision.ageCategory === ageCategory;
-  };
+  // Plain loops, no closures: this runs for every call, and each closure built here was an allocation (and,
+  // under tsx, a `__name` call).
   if (clinicId !== undefined) {
     const clinic = state.clinics.get(clinicId);
     if (clinic === undefined) return reject('not_found', `clinic ${clinicId} not found`, '/clinicId');
-    const district = candidates.find((d) => d.clinicId === clinicId && fits(d)) ?? candidates.find((d) => d.clinicId === clinicId);
+    let district: District | undefined;
+    let anyOfClinic: District | undefined;
+    for (const candidate of candidates) {
+      if (candidate.clinicId !== clinicId) continue;
+      anyOfClinic ??= candidate;
+      if (fitsAge(state, candidate, ageCategory)) {
+        district = candidate;
+        break;
+      }
+    }
+    district ??= anyOfClinic;
     return district === undefined ? { clinic } : { clinic, district };
   }
-  const district = candidates.find(fits) ?? candidates[0];
+  let district: District | undefined;
+  for (const candidate of candidates) {
+    if (fitsAge(state, candidate, ageCategory)) {
+      district = candidate;
+      break;
+    }
+  }
+  district ??= candidates[0];
   if (district === undefined) {
     return reject('rule_broken', 'the address is in no district of the region; give clinicId', '/address');
   }
   return { clinic: state.clinics.get(district.clinicId) as ClinicInfo, district };
+}
+
+/** Whether the district's subdivision takes patients of this age category (or any). */
+function fitsAge(state: RegionState, district: District, ageCategory: AgeCategory): boolean {
+  const clinic = state.clinics.get(district.clinicId);
+  if (clinic === undefined) return true;
+  for (const subdivision of clinic.subdivisions) {
+    if (subdivision.id === district.subdivisionId) return subdivision.ageCategory === undefined || subdivision.ageCategory === ageCategory;
+  }
+  return true;
 }
 
 function buildIntake(
@@ -255,9 +279,9 @@ function evolveRegion(state: RegionState, event: RegionEvent): void {
       return;
     case 'CallRouted': {
       state.openCallByPatient.set(event.patientId, event.callId);
-      const calls = state.callsByPatient.get(event.patientId) ?? [];
-      calls.push(event.callId);
-      state.callsByPatient.set(event.patientId, calls);
+      const calls = state.callsByPatient.get(event.patientId);
+      if (calls === undefined) state.callsByPatient.set(event.patientId, [event.callId]);
+      else calls.push(event.callId);
       if (event.externalKey !== undefined) state.callByExternalKey.set(event.externalKey, event.callId);
       return;
     }

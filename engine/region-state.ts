@@ -51,9 +51,9 @@ export class RegionState {
     this.patientByNameBirth.set(nameBirthKey(patient), patient.id);
     for (const phone of patient.phones) {
       this.patientByNamePhone.set(namePhoneKey(patient, phone), patient.id);
-      const list = this.patientsByPhone.get(phone) ?? [];
-      if (!list.includes(patient.id)) list.push(patient.id);
-      this.patientsByPhone.set(phone, list);
+      const list = this.patientsByPhone.get(phone);
+      if (list === undefined) this.patientsByPhone.set(phone, [patient.id]);
+      else if (!list.includes(patient.id)) list.push(patient.id);
     }
   }
 
@@ -66,18 +66,13 @@ export class RegionState {
     const number = houseNumber(house ?? '') ?? firstHouseInParts(parts);
     const found: District[] = [];
     for (const part of parts) {
-      const key = streetKey(part);
+      const key = memoStreetKey(part);
       const ids = this.districtsByStreet.get(key);
       if (ids === undefined) continue;
       for (const id of ids) {
         const district = this.districts.get(id);
         if (district === undefined || found.includes(district)) continue;
-        const covers = district.rules.some(
-          (rule) =>
-            ruleStreetKey(rule.street) === key &&
-            (rule.houses === undefined || rule.houses.length === 0 || (number !== undefined && rule.houses.some((r) => houseInRange(number, r)))),
-        );
-        if (covers) found.push(district);
+        if (districtCovers(district, key, number)) found.push(district);
       }
     }
     return found;
@@ -122,19 +117,31 @@ function firstHouseInParts(parts: readonly string[]): number | undefined {
   return undefined;
 }
 
-/**
- * Street keys of district rules, memoised: every call's routing compared them afresh. Rules are a region's
- * directory (thousands of streets at most); past the bound the memo starts over.
- */
-const ruleStreetKeys = new Map<string, string>();
-const ruleStreetKeysMax = 100_000;
+function districtCovers(district: District, key: string, number: number | undefined): boolean {
+  for (const rule of district.rules) {
+    if (memoStreetKey(rule.street) !== key) continue;
+    if (rule.houses === undefined || rule.houses.length === 0) return true;
+    if (number === undefined) continue;
+    for (const range of rule.houses) if (houseInRange(number, range)) return true;
+  }
+  return false;
+}
 
-function ruleStreetKey(street: string): string {
-  let key = ruleStreetKeys.get(street);
+/**
+ * Street keys, memoised: of district rules (every call's routing compared them afresh) and of the parts of
+ * call addresses (a region's addresses repeat the same few thousand streets, towns and house parts, and
+ * normalising a part is a lower-casing, two replaces, a split and a join). The function is pure, so the memo
+ * changes no answer; past `streetKeysMemoMax` entries it starts over.
+ */
+const streetKeysMemo = new Map<string, string>();
+export const streetKeysMemoMax = 100_000;
+
+function memoStreetKey(street: string): string {
+  let key = streetKeysMemo.get(street);
   if (key === undefined) {
-    if (ruleStreetKeys.size >= ruleStreetKeysMax) ruleStreetKeys.clear();
+    if (streetKeysMemo.size >= streetKeysMemoMax) streetKeysMemo.clear();
     key = streetKey(street);
-    ruleStreetKeys.set(street, key);
+    streetKeysMemo.set(street, key);
   }
   return key;
 }

@@ -54,3 +54,11 @@ export class AssertionFailure extends Error {
 export function assert(condition: unknown, message: string): asserts condition {
   if (!condition) throw new AssertionFailure(message);
 }
+
+/**
+ * Throws an AssertionFailure, for `if (broken) fail(message)` on the command path: `assert(ok, message)` with a template
+ * literal builds its message string on every call, broken or not.
+ */
+export function fail(message: string): never {
+  throw new AssertionFailure(message);
+}

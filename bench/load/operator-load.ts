@@ -24,7 +24,11 @@ export interface OperatorSetupSummary {
   readonly connected: number;
   readonly failed: number;
   readonly errorSamples: readonly string[];
+  /** Decoding sessions per clinic (they command and time); `passiveByClinic` the passive ones. */
   readonly subscribersByClinic: ReadonlyMap<string, number>;
+  readonly passiveByClinic: ReadonlyMap<string, number>;
+  readonly decoding: number;
+  readonly passive: number;
   readonly connectMs: number;
   readonly workers: number;
 }
@@ -54,10 +58,26 @@ export interface OperatorRunSummary {
   };
   readonly clinicDiffFrames: number;
   readonly callsInDiffs: number;
+  readonly passive: PassiveSummary;
   readonly sendLagMaxMs: number;
   readonly generatorUsage: readonly ProcessUsage[];
   /** Sum over the load-generator processes, in percent of one core. */
   readonly generatorCpuPercent: number;
+}
+
+/**
+ * What the passive sessions received, and what they should have: per clinic, the decoding sessions' mean
+ * diff frames × the clinic's passive sessions (every subscriber of a clinic is sent the same frames).
+ */
+export interface PassiveSummary {
+  readonly sessions: number;
+  readonly openSessions: number;
+  readonly frames: number;
+  readonly bytes: number;
+  readonly framesExpected: number;
+  /** Of the clinics with passive sessions, the lowest ratio of passive frames per session to decoded frames per session. */
+  readonly lowestClinicRatio: number | null;
+  readonly closesByCode: { readonly [code: string]: number };
 }
 
 function addInto(target: Map<string, number>, source: { readonly [key: string]: number }): void {
@@ -81,6 +101,9 @@ export class OperatorLoad {
   static async start(url: string, operators: readonly WorkerOperator[], workerCount: number): Promise<OperatorLoad> {
     const needed = Math.ceil(operators.length / sessionsPerWorkerMax);
     const count = Math.min(workersMax, Math.max(1, workerCount, needed));
+    const decodingRequested = operators.filter((operator) => operator.passive !== true).length;
+    // Operators are dealt round robin, so the decoding ones (the first) reach every process only if there are enough.
+    if (decodingRequested < count) throw new RangeError(`operator load: ${decodingRequested} decoding sessions for ${count} processes; every process needs one`);
     const shares: WorkerOperator[][] = Array.from({ length: count }, () => []);
     operators.forEach((operator, index) => shares[index % count]?.push(operator));
     const workers: WorkerHandle[] = [];
@@ -89,17 +112,25 @@ export class OperatorLoad {
       const results = await Promise.all(workers.map((worker, index) =>
         worker.ask<OperatorSetupResult>({ type: 'setup', url, operators: shares[index] ?? [] }, 'setup-done', setupTimeoutMs)));
       const subscribers = new Map<string, number>();
-      for (const result of results) addInto(subscribers, result.subscribersByClinic);
+      const passiveByClinic = new Map<string, number>();
+      for (const result of results) {
+        addInto(subscribers, result.subscribersByClinic);
+        addInto(passiveByClinic, result.passiveByClinic);
+      }
       const setup: OperatorSetupSummary = {
         requested: operators.length,
         connected: results.reduce((sum, result) => sum + result.connected, 0),
         failed: results.reduce((sum, result) => sum + result.failed, 0),
         errorSamples: [...new Set(results.flatMap((result) => result.errorSamples))].slice(0, 5),
         subscribersByClinic: subscribers,
+        passiveByClinic,
+        decoding: results.reduce((sum, result) => sum + result.decoding, 0),
+        passive: results.reduce((sum, result) => sum + result.connected - result.decoding, 0),
         connectMs: Math.max(...results.map((result) => result.connectMs)),
         workers: count,
       };
-      return new OperatorLoad(workers, results.map((result) => result.connected), setup);
+      // The arrival rate is shared in proportion to the decoding sessions: the passive ones send nothing.
+      return new OperatorLoad(workers, results.map((result) => result.decoding), setup);
     } catch (error) {
       await Promise.all(workers.map((worker) => worker.close()));
       throw error;
@@ -155,6 +186,36 @@ export class OperatorLoad {
       addInto(closes, result.session.closesByCode);
     }
     const sum = (pick: (result: OperatorRunResult) => number): number => results.reduce((total, result) => total + pick(result), 0);
+    const clinicRows = new Map<string, [number, number, number, number]>();
+    const passiveCloses = new Map<string, number>();
+    for (const result of results) {
+      addInto(passiveCloses, result.passive.closesByCode);
+      for (const [clinicId, row] of Object.entries(result.passive.byClinic)) {
+        const total = clinicRows.get(clinicId) ?? [0, 0, 0, 0];
+        for (let index = 0; index < 4; index += 1) total[index] = (total[index] ?? 0) + (row[index] ?? 0);
+        clinicRows.set(clinicId, total);
+      }
+    }
+    let passiveExpected = 0;
+    let lowestClinicRatio: number | null = null;
+    for (const [passiveSessions, passiveFrames, decodingSessions, decodedFrames] of clinicRows.values()) {
+      if (passiveSessions === 0 || decodingSessions === 0) continue;
+      const perDecoder = decodedFrames / decodingSessions;
+      passiveExpected += perDecoder * passiveSessions;
+      if (perDecoder > 0) {
+        const ratio = passiveFrames / passiveSessions / perDecoder;
+        lowestClinicRatio = lowestClinicRatio === null ? ratio : Math.min(lowestClinicRatio, ratio);
+      }
+    }
+    const passive: PassiveSummary = {
+      sessions: sum((result) => result.passive.sessions),
+      openSessions: sum((result) => result.passive.openSessions),
+      frames: sum((result) => result.passive.frames),
+      bytes: sum((result) => result.passive.bytes),
+      framesExpected: Math.round(passiveExpected),
+      lowestClinicRatio: lowestClinicRatio === null ? null : Math.round(lowestClinicRatio * 10_000) / 10_000,
+      closesByCode: Object.fromEntries(passiveCloses),
+    };
     const usage = results.map((result) => result.usage);
     return {
       ratePerSecond: options.ratePerSecond,
@@ -186,6 +247,7 @@ export class OperatorLoad {
       },
       clinicDiffFrames: sum((result) => result.clinicDiffFrames),
       callsInDiffs: sum((result) => result.callsInDiffs),
+      passive,
       sendLagMaxMs: Math.max(...results.map((result) => result.sendLagMaxMs)),
       generatorUsage: usage,
       generatorCpuPercent: Math.round(usage.reduce((total, entry) => total + entry.cpuPercent, 0) * 10) / 10,

@@ -6,7 +6,8 @@ import type { OpenLoopCounts } from '../lib/open-loop.ts';
 import type { ProcessUsage } from '../lib/process-stats.ts';
 import type { OperatorIdentity } from './operator-script.ts';
 
-export type WorkerOperator = OperatorIdentity & { readonly token: string };
+/** `passive`: a session that only counts what it receives (passive-session.ts); it sends no commands. */
+export type WorkerOperator = OperatorIdentity & { readonly token: string; readonly passive?: boolean };
 
 export type OperatorSetupRequest = {
   readonly type: 'setup';
@@ -16,10 +17,15 @@ export type OperatorSetupRequest = {
 
 export type OperatorSetupResult = {
   readonly type: 'setup-done';
+  /** Sessions open, decoding and passive. */
   readonly connected: number;
+  /** Of `connected`, the decoding sessions: they send this process's share of the commands. */
+  readonly decoding: number;
   readonly failed: number;
   readonly errorSamples: readonly string[];
+  /** Decoding sessions per clinic (they send the commands and time the fan-out). */
   readonly subscribersByClinic: { readonly [clinicId: string]: number };
+  readonly passiveByClinic: { readonly [clinicId: string]: number };
   readonly connectMs: number;
 };
 
@@ -68,5 +74,20 @@ export type OperatorRunResult = {
   readonly clinicDiffFrames: number;
   readonly callsInDiffs: number;
   readonly session: SessionFigures;
+  readonly passive: PassiveFigures;
   readonly usage: ProcessUsage;
+};
+
+/**
+ * What the passive sessions received in the window (frames and bytes, undecoded), and per clinic the frames
+ * of the passive and of the decoding sessions, so the orchestrator can check the passive ones got what the
+ * decoding ones did: `[passive sessions, their frames, decoding sessions, their diff frames]`.
+ */
+export type PassiveFigures = {
+  readonly sessions: number;
+  readonly openSessions: number;
+  readonly frames: number;
+  readonly bytes: number;
+  readonly closesByCode: { readonly [code: string]: number };
+  readonly byClinic: { readonly [clinicId: string]: readonly [number, number, number, number] };
 };

@@ -65,11 +65,14 @@ export class OperatorSession {
   private readonly awaitingResync = new Set<string>();
   private snapshotWaiter: ((frame: Frame) => void) | undefined;
   private open = false;
+  /** Diff frames this session received (all topics, in order or not): compared with the passive sessions'. */
+  diffFramesReceived = 0;
 
   constructor(
     private readonly url: string,
     private readonly token: string,
     readonly operatorIndex: number,
+    readonly clinicId: string,
     private readonly counters: SessionCounters,
     private readonly recorder: () => FanoutRecorder | undefined,
   ) {}
@@ -201,6 +204,7 @@ export class OperatorSession {
 
   private onDiff(frame: Frame, receivedEpochUs: number): void {
     this.counters.diffFrames += 1;
+    this.diffFramesReceived += 1;
     const topic = String(frame['topic']);
     const seq = typeof frame['seq'] === 'number' ? frame['seq'] : -1;
     const last = this.lastSeq.get(topic);

@@ -4,6 +4,9 @@
 // intended send time), round robin over the operators, records ack latency overall and per command, counts
 // every outcome, waits `fanoutDrainMs` for the last diffs, and answers with the figures: encoded histograms,
 // counts, the fan-out recorder's deliveries and per-intake slowest delivery, and this process's CPU.
+//
+// Operators marked `passive` get a PassiveSession instead: subscribed like the others, then only counting the
+// frames and bytes they receive, undecoded; they send no commands (the rate goes to the decoding sessions).
 
 import type { Histogram } from 'hdr-histogram-js';
 import { createLatencyHistogram, encodeHistogram, recordLatencyMs } from '../lib/histogram.ts';
@@ -15,7 +18,8 @@ import { FanoutRecorder } from './fanout-recorder.ts';
 import { OperatorScript } from './operator-script.ts';
 import type { CommandKind, OperatorIdentity } from './operator-script.ts';
 import { newSessionCounters, OperatorSession } from './operator-session.ts';
-import type { OperatorRunRequest, OperatorRunResult, OperatorSetupRequest, OperatorSetupResult } from './operator-messages.ts';
+import { PassiveSession } from './passive-session.ts';
+import type { OperatorRunRequest, OperatorRunResult, OperatorSetupRequest, OperatorSetupResult, PassiveFigures } from './operator-messages.ts';
 
 export const connectConcurrencyMax = 200;
 /** After the last command: wait at least this long for the last diffs, and until none arrived for `fanoutQuietMs`. */
@@ -27,6 +31,7 @@ export const rejectionSamplesMax = 5;
 const counters = newSessionCounters();
 const sessions: OperatorSession[] = [];
 const scripts: OperatorScript[] = [];
+const passiveSessions: PassiveSession[] = [];
 let recorder: FanoutRecorder | undefined;
 
 function bump<K>(map: Map<K, number>, key: K, by = 1): void {
@@ -54,13 +59,21 @@ async function setup(request: OperatorSetupRequest): Promise<OperatorSetupResult
   const errorSamples: string[] = [];
   let failed = 0;
   const subscribersByClinic = new Map<string, number>();
+  const passiveByClinic = new Map<string, number>();
   const identities = request.operators;
+  const url = new URL(request.url);
   for (let start = 0; start < identities.length; start += connectConcurrencyMax) {
     const batch = identities.slice(start, start + connectConcurrencyMax);
     const opened = await Promise.allSettled(batch.map(async (operator) => {
-      const session = new OperatorSession(request.url, operator.token, operator.index, counters, () => recorder);
+      const topic = `clinic/${operator.clinicId}`;
+      if (operator.passive === true) {
+        const passive = new PassiveSession(url.hostname, Number(url.port), url.pathname, operator.token, operator.index, operator.clinicId);
+        await passive.start(topic);
+        return { session: passive, operator };
+      }
+      const session = new OperatorSession(request.url, operator.token, operator.index, operator.clinicId, counters, () => recorder);
       try {
-        await session.start(`clinic/${operator.clinicId}`);
+        await session.start(topic);
       } catch (error) {
         session.close();
         throw error;
@@ -70,7 +83,13 @@ async function setup(request: OperatorSetupRequest): Promise<OperatorSetupResult
     for (const outcome of opened) {
       if (outcome.status === 'fulfilled') {
         const identity: OperatorIdentity = outcome.value.operator;
-        sessions.push(outcome.value.session);
+        const session = outcome.value.session;
+        if (session instanceof PassiveSession) {
+          passiveSessions.push(session);
+          bump(passiveByClinic, identity.clinicId);
+          continue;
+        }
+        sessions.push(session);
         scripts.push(new OperatorScript(identity, identity.index));
         bump(subscribersByClinic, identity.clinicId);
       } else {
@@ -81,8 +100,44 @@ async function setup(request: OperatorSetupRequest): Promise<OperatorSetupResult
     }
   }
   return {
-    type: 'setup-done', connected: sessions.length, failed, errorSamples,
-    subscribersByClinic: Object.fromEntries(subscribersByClinic), connectMs: Math.round(performance.now() - started),
+    type: 'setup-done', connected: sessions.length + passiveSessions.length, decoding: sessions.length, failed, errorSamples,
+    subscribersByClinic: Object.fromEntries(subscribersByClinic), passiveByClinic: Object.fromEntries(passiveByClinic),
+    connectMs: Math.round(performance.now() - started),
+  };
+}
+
+/** The passive sessions' frames and bytes since the last call, beside the decoding sessions' diff frames, per clinic. */
+function passiveFigures(decodedFramesBefore: ReadonlyMap<OperatorSession, number>): PassiveFigures {
+  const byClinic = new Map<string, [number, number, number, number]>();
+  const row = (clinicId: string): [number, number, number, number] => {
+    let entry = byClinic.get(clinicId);
+    if (entry === undefined) {
+      entry = [0, 0, 0, 0];
+      byClinic.set(clinicId, entry);
+    }
+    return entry;
+  };
+  let frames = 0;
+  let bytes = 0;
+  const closes = new Map<string, number>();
+  for (const passive of passiveSessions) {
+    const taken = passive.takeCounts();
+    frames += taken.frames;
+    bytes += taken.bytes;
+    const entry = row(passive.clinicId);
+    entry[0] += 1;
+    entry[1] += taken.frames;
+    if (!passive.isOpen) bump(closes, String(passive.closeCode ?? 'none'));
+  }
+  for (const session of sessions) {
+    const entry = row(session.clinicId);
+    entry[2] += 1;
+    entry[3] += session.diffFramesReceived - (decodedFramesBefore.get(session) ?? 0);
+  }
+  return {
+    sessions: passiveSessions.length,
+    openSessions: passiveSessions.filter((passive) => passive.isOpen).length,
+    frames, bytes, closesByCode: Object.fromEntries(closes), byClinic: Object.fromEntries(byClinic),
   };
 }
 
@@ -96,6 +151,8 @@ async function run(request: OperatorRunRequest): Promise<OperatorRunResult> {
   let substituted = 0;
   const rejectionSamples: string[] = [];
   const countersBefore = { ...counters, errorsByCode: new Map(counters.errorsByCode), closesByCode: new Map(counters.closesByCode) };
+  for (const passive of passiveSessions) passive.takeCounts();
+  const decodedFramesBefore = new Map(sessions.map((session) => [session, session.diffFramesReceived]));
   const meter = startProcessMeter('self');
   const intervalMs = 1000 / request.ratePerSecond;
   const t0 = performance.now();
@@ -142,6 +199,7 @@ async function run(request: OperatorRunRequest): Promise<OperatorRunResult> {
   });
   if (request.record) await drainFanout(fanout, request.timeoutMs);
   recorder = undefined;
+  const passive = passiveFigures(decodedFramesBefore);
   const usage = meter.stop();
   const delta = (now: number, before: number): number => now - before;
   return {
@@ -175,6 +233,7 @@ async function run(request: OperatorRunRequest): Promise<OperatorRunResult> {
       closesByCode: Object.fromEntries([...counters.closesByCode].map(([code, count]) => [String(code), count - (countersBefore.closesByCode.get(code) ?? 0)])),
       openSessions: sessions.filter((session) => session.isOpen).length,
     },
+    passive,
     usage,
   };
 }
@@ -185,5 +244,6 @@ serveWorker(async (message: WorkerMessage): Promise<WorkerMessage> => {
   throw new Error(`operator worker: unknown request ${message.type}`);
 }, () => {
   for (const session of sessions) session.close();
+  for (const passive of passiveSessions) passive.close();
   return Promise.resolve();
 });

@@ -30,6 +30,12 @@ export interface OperatorStackOptions {
   readonly doctorsPerClinic: number;
   readonly operators: number;
   readonly workers: number;
+  /**
+   * How many operators decode what they receive, send the commands and time them (the first ones, so they
+   * spread over the clinics); the others are passive sessions that only count frames and bytes
+   * (bench/load/passive-session.ts). All of them when omitted.
+   */
+  readonly decodingSessions?: number;
   readonly serverNodeArgs: readonly string[];
   readonly log: (line: string) => void;
 }
@@ -69,12 +75,16 @@ export class OperatorStack {
         slotsByClinic.set(`c${clinic}`, await freeSlotIds(server.baseUrl, region.tokens.admin, `c${clinic}`, slotsListedPerClinicMax));
       }
       const perClinic = new Map<string, number>();
-      const operators: WorkerOperator[] = region.tokens.operators.map((operator) => {
+      const decoding = options.decodingSessions ?? region.tokens.operators.length;
+      // Slots are dealt among the decoding operators of a clinic only: the passive ones never book.
+      const operators: WorkerOperator[] = region.tokens.operators.map((operator, position) => {
         const clinicNumber = Number(operator.clinicId.slice(1));
+        const passive = position >= decoding;
         const rank = perClinic.get(operator.clinicId) ?? 0;
-        perClinic.set(operator.clinicId, rank + 1);
-        return { ...operator, doctorIds: [], slotIds: [], rank, clinicNumber };
-      }).map(({ rank, clinicNumber, ...operator }) => {
+        if (!passive) perClinic.set(operator.clinicId, rank + 1);
+        return { ...operator, doctorIds: [], slotIds: [], rank, clinicNumber, passive };
+      }).map(({ rank, clinicNumber, passive, ...operator }) => {
+        if (passive) return { ...operator, passive };
         const colleagues = perClinic.get(operator.clinicId) ?? 1;
         const slots = slotsByClinic.get(operator.clinicId) ?? [];
         return {
@@ -84,7 +94,7 @@ export class OperatorStack {
         };
       });
       const slotsDealt = operators.reduce((sum, operator) => sum + operator.slotIds.length, 0);
-      options.log(`connecting ${operators.length} operators from ${options.workers} load-generator process(es)`);
+      options.log(`connecting ${operators.length} operators (${Math.min(decoding, operators.length)} decoding, the others passive) from ${options.workers} load-generator process(es)`);
       const load = await OperatorLoad.start(`ws://127.0.0.1:${server.port}/ws`, operators, options.workers);
       options.log(`connected ${load.setup.connected}/${load.setup.requested} in ${load.setup.connectMs} ms` +
         (load.setup.failed > 0 ? `; ${load.setup.failed} failed: ${load.setup.errorSamples.join(' | ')}` : ''));

@@ -28,6 +28,7 @@ interface Settings19k {
   readonly stepSeconds: number;
   readonly warmupSeconds: number;
   readonly workers: number;
+  readonly decodingSessions: number;
   readonly timeoutMs: number;
   readonly breakLoss: number;
   readonly breakP99Ms: number;
@@ -48,6 +49,8 @@ function settingsOf(context: ScenarioContext): Settings19k {
     stepSeconds: args.number('step-seconds', { small: 1, full: 20 }, { min: 1, max: 3_600 }),
     warmupSeconds: args.number('warmup-seconds', { small: 1, full: 10 }, { min: 0, max: 600 }),
     workers: args.number('workers', { small: 1, full: 4 }, { min: 1, max: 16 }),
+    // The others are passive (count frames, no decode): the generators must cost little beside the server.
+    decodingSessions: args.number('decoding-sessions', { small: 10, full: 1_000 }, { min: 1, max: 25_000 }),
     timeoutMs: args.number('timeout-ms', { small: 10_000, full: 10_000 }, { min: 100, max: 120_000 }),
     breakLoss: args.number('break-loss', { small: 0.01, full: 0.01 }, { min: 0, max: 1 }),
     breakP99Ms: args.number('break-p99-ms', { small: 1_000, full: 1_000 }, { min: 1, max: 120_000 }),
@@ -75,7 +78,7 @@ export async function runOperators19k(context: ScenarioContext): Promise<Scenari
   const profile = serverProfile(context, 'operators-19k');
   const stack = await OperatorStack.start({
     name: 'operators-19k', storage, clinics: settings.clinics, doctorsPerClinic: settings.doctorsPerClinic,
-    operators: settings.operators, workers: settings.workers, serverNodeArgs: profile.nodeArgs, log: context.log,
+    operators: settings.operators, workers: settings.workers, decodingSessions: settings.decodingSessions, serverNodeArgs: profile.nodeArgs, log: context.log,
   });
   const steps: Array<{ readonly rate: number; readonly window: MeasuredWindow; readonly broke: string | undefined }> = [];
   const connectedSample = readProcessSample(stack.server.pid);
@@ -112,7 +115,7 @@ export async function runOperators19k(context: ScenarioContext): Promise<Scenari
     (firstBroken === undefined ? '; no step broke' : `; broke at ${firstBroken.rate}/s: ${firstBroken.broke ?? ''}`);
   const figures: { [key: string]: JsonValue } = {
     targets: targetFigures(checks),
-    setup: finite({ ...setup, subscribersByClinic: Object.fromEntries(setup.subscribersByClinic) }),
+    setup: finite({ ...setup, subscribersByClinic: Object.fromEntries(setup.subscribersByClinic), passiveByClinic: Object.fromEntries(setup.passiveByClinic) }),
     serverAfterConnect: { rssMB: Math.round(connectedSample.rssBytes / 1_048_576), rssPerSessionKB },
     heldUpToRate: lastHeld?.rate ?? null,
     brokeAtRate: firstBroken?.rate ?? null,

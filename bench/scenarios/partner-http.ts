@@ -29,6 +29,8 @@ import type { ScenarioContext, ScenarioOutcome } from './scenario-kit.ts';
 
 export const slotsListedPerClinicMax = 9_999;
 const peerEndpoints: readonly PartnerEndpoint[] = ['create-call', 'hold-book'];
+/** Endpoints also driven against the bare uWS HTTP handler (bench/peer/uws-http-floor.ts), the network floor. */
+const floorEndpoints: readonly PartnerEndpoint[] = ['create-call', 'hold-book'];
 
 interface PartnerSettings {
   readonly clinics: number;
@@ -43,6 +45,8 @@ interface PartnerSettings {
   readonly timeoutMs: number;
   readonly tmpfs: boolean;
   readonly skipPeer: boolean;
+  readonly skipFloor: boolean;
+  readonly endpoints: readonly PartnerEndpoint[];
 }
 
 function settingsOf(context: ScenarioContext): PartnerSettings {
@@ -60,17 +64,29 @@ function settingsOf(context: ScenarioContext): PartnerSettings {
     timeoutMs: args.number('timeout-ms', { small: 10_000, full: 10_000 }, { min: 100, max: 120_000 }),
     tmpfs: args.flag('tmpfs'),
     skipPeer: args.flag('skip-peer'),
+    skipFloor: args.flag('skip-floor'),
+    endpoints: endpointsOf(args.text('endpoints', partnerEndpoints.join(','))),
   };
 }
 
-async function seedOurs(server: ServerProcess, token: string, settings: PartnerSettings): Promise<{ data: PartnerData; holdBookSlots: string[] }> {
+/** `--endpoints a,b`: a subset of the partner endpoints, in the scenario's order. */
+function endpointsOf(list: string): PartnerEndpoint[] {
+  const asked = list.split(',').map((entry) => entry.trim()).filter((entry) => entry !== '');
+  const unknown = asked.filter((entry) => !(partnerEndpoints as readonly string[]).includes(entry));
+  if (asked.length === 0 || unknown.length > 0) throw new RangeError(`--endpoints: a comma-separated list of ${partnerEndpoints.join(', ')}`);
+  return partnerEndpoints.filter((endpoint) => asked.includes(endpoint));
+}
+
+async function seedOurs(server: ServerProcess, token: string, settings: PartnerSettings): Promise<{ data: PartnerData; holdBookSlots: string[]; createReplyBytes: number }> {
   const clinicIds = Array.from({ length: settings.clinics }, (_, index) => benchClinicId(index + 1));
   const seeding = new PartnerRequests({ clinicIds, searchPolicies: [], slotIds: [], appointmentIds: [], tag: 99 });
   const searchPolicies: string[] = [];
+  let createReplyBytes = 2;
   for (let index = 0; index < settings.searchPatients; index += 1) {
     const request = seeding.createCall();
     const created = await httpJson('POST', `${server.baseUrl}${request.path}`, token, JSON.parse(request.body ?? '{}'));
     if (created.status !== 201) throw new Error(`seeding a call: ${created.status} ${JSON.stringify(created.body).slice(0, 300)}`);
+    createReplyBytes = Math.max(createReplyBytes, Buffer.byteLength(JSON.stringify(created.body)));
     const policy: unknown = Reflect.get(JSON.parse(request.body ?? '{}') as object, 'patient');
     searchPolicies.push(String(Reflect.get(policy as object, 'policy')));
   }
@@ -84,7 +100,7 @@ async function seedOurs(server: ServerProcess, token: string, settings: PartnerS
     if (booked.status !== 201 || typeof id !== 'string') throw new Error(`pre-booking ${slotId}: ${booked.status} ${JSON.stringify(booked.body).slice(0, 300)}`);
     appointmentIds.push(id);
   }
-  return { data: { clinicIds, searchPolicies, slotIds: [], appointmentIds, tag: 1 }, holdBookSlots: interleaveByDoctor(slots.slice(settings.prebooked)) };
+  return { data: { clinicIds, searchPolicies, slotIds: [], appointmentIds, tag: 1 }, holdBookSlots: interleaveByDoctor(slots.slice(settings.prebooked)), createReplyBytes };
 }
 
 /**
@@ -117,6 +133,16 @@ function cannonFigures(answer: CannonAnswer, serverUsage: JsonValue): JsonValue 
   return finite({ ...rest, generator: usageFigures(usage), server: serverUsage });
 }
 
+function ratioHeadline(ratios: readonly RatioInput[], referenceName: string): string {
+  const rows = ratios.filter((ratio) => ratio.referenceName === referenceName);
+  if (rows.length === 0) return '';
+  return `; vs ${referenceName} ${rows.map((ratio) => `${ratio.name.split(' ')[0] ?? ''} ${round(ratio.ours / Math.max(1e-9, ratio.reference), 2)}×`).join(', ')}`;
+}
+
+function data0ClinicIds(settings: PartnerSettings): string[] {
+  return Array.from({ length: settings.clinics }, (_, index) => benchClinicId(index + 1));
+}
+
 export async function runPartnerHttp(context: ScenarioContext): Promise<ScenarioOutcome> {
   const settings = settingsOf(context);
   const storage = settings.tmpfs ? 'tmpfs' : 'disk';
@@ -128,13 +154,16 @@ export async function runPartnerHttp(context: ScenarioContext): Promise<Scenario
   const ratios: RatioInput[] = [];
   const summary: string[] = [];
   const ourRates = new Map<PartnerEndpoint, number>();
+  let createReplyBytes = 1000;
   try {
     const region = await prepareRegion(dataDir.path, { clinics: settings.clinics, doctorsPerClinic: settings.doctorsPerClinic, operators: 0 });
     const server = await startServerProcess({ dataDir: dataDir.path, nodeArgs: profile.nodeArgs });
     const token = region.tokens.partner;
-    const { data, holdBookSlots } = await seedOurs(server, token, settings);
+    const seeded = await seedOurs(server, token, settings);
+    const { data, holdBookSlots } = seeded;
+    createReplyBytes = seeded.createReplyBytes;
     const half = Math.floor(holdBookSlots.length / 2);
-    for (const endpoint of partnerEndpoints) {
+    for (const endpoint of settings.endpoints) {
       const cannonData: PartnerData = { ...data, slotIds: holdBookSlots.slice(0, half), tag: 10 };
       const openData: PartnerData = { ...data, slotIds: holdBookSlots.slice(half), tag: 20 };
       context.log(`ours ${endpoint}: autocannon ${settings.connections} connections for ${settings.seconds} s`);
@@ -181,7 +210,7 @@ export async function runPartnerHttp(context: ScenarioContext): Promise<Scenario
         }
       }
       const clinicIds = Array.from({ length: settings.clinics }, (_, index) => `c${index + 1}`);
-      for (const endpoint of peerEndpoints) {
+      for (const endpoint of peerEndpoints.filter((candidate) => settings.endpoints.includes(candidate))) {
         context.log(`pg peer ${endpoint}: autocannon ${settings.connections} connections for ${settings.seconds} s`);
         const meter = startProcessMeter(peer.pid);
         const cannon = await runCannon({ baseUrl: peer.baseUrl, token: 'none', connections: settings.connections, seconds: settings.seconds, endpoint,
@@ -198,9 +227,29 @@ export async function runPartnerHttp(context: ScenarioContext): Promise<Scenario
       await pool.end();
     }
   }
+  if (!settings.skipFloor) {
+    // The same autocannon client against a bare uWS handler answering replies of our create-call size.
+    const floor = await startServerProcess({ dataDir: '', script: { path: 'bench/peer/uws-http-floor.ts', args: ['--port', '0', '--reply-bytes', String(createReplyBytes)] } });
+    try {
+      const slotIds = Array.from({ length: 100_000 }, (_, index) => `floor-d${index % 97}.2026-01-01.${index}`);
+      for (const endpoint of floorEndpoints.filter((candidate) => settings.endpoints.includes(candidate))) {
+        context.log(`bare uWS floor ${endpoint}: autocannon ${settings.connections} connections for ${settings.seconds} s`);
+        const meter = startProcessMeter(floor.pid);
+        const cannon = await runCannon({ baseUrl: floor.baseUrl, token: 'none', connections: settings.connections, seconds: settings.seconds, endpoint,
+          data: { clinicIds: data0ClinicIds(settings), searchPolicies: [], slotIds, appointmentIds: [], tag: 40 } });
+        const floorRate = cannon.requestsPerSecond['average'] ?? 0;
+        figures[`floor ${endpoint}`] = cannonFigures(cannon, usageFigures(meter.stop()));
+        ratios.push({ name: `${endpoint} req/s (autocannon), ours ÷ bare uWS handler`, ours: round(ourRates.get(endpoint) ?? 0, 1), reference: round(floorRate, 1), referenceName: 'bare uWS handler', unit: 'req/s' });
+        summary.push(`bare uWS handler ${endpoint}: ${Math.round(floorRate)} req/s (replies of ${createReplyBytes} bytes; ${cannon.non2xx} non-2xx, ${cannon.errors} errors)`);
+      }
+      await floor.stop();
+    } finally {
+      await floor.kill9().catch(() => undefined);
+    }
+  }
   notes.push(loadAverageNote('at end'));
-  const headline = partnerEndpoints.map((endpoint) => `${endpoint} ${Math.round(ourRates.get(endpoint) ?? 0)}/s`).join(', ') +
-    ` (autocannon, ${settings.connections} connections)` + (ratios.length > 0 ? `; vs pg peer ${ratios.map((ratio) => `${ratio.name.split(' ')[0]} ${round(ratio.ours / Math.max(1e-9, ratio.reference), 1)}×`).join(', ')}` : '');
+  const headline = settings.endpoints.map((endpoint) => `${endpoint} ${Math.round(ourRates.get(endpoint) ?? 0)}/s`).join(', ') +
+    ` (autocannon, ${settings.connections} connections)` + ratioHeadline(ratios, 'pg peer') + ratioHeadline(ratios, 'bare uWS handler');
   const files = writeResults({
     scenario: 'partner-http',
     ...(context.outputDir === undefined ? {} : { outputDir: context.outputDir }),

@@ -72,6 +72,9 @@ export function commandFrameBytes(): number {
 
 export function windowFigures(window: MeasuredWindow): { [key: string]: JsonValue } {
   const { run } = window;
+  const serverCpuMs = window.serverUsage.cpuUserMs + window.serverUsage.cpuSystemMs;
+  // Delivered: the diff frames the decoding sessions read plus every frame the passive ones counted.
+  const deliveredFrames = run.session.diffFrames + run.passive.frames;
   return {
     counts: { ...run.counts },
     rejections: run.rejections,
@@ -104,17 +107,20 @@ export function windowFigures(window: MeasuredWindow): { [key: string]: JsonValu
     serverSlowReaderCutoffs: window.slowReaderCutoffs,
     serverCloses: window.serverCloses,
     serverErrorFrames: window.serverErrorFrames,
-    serverCpuMsPerCommand: run.counts.answered > 0 ? round((window.serverUsage.cpuUserMs + window.serverUsage.cpuSystemMs) / run.counts.answered, 4) : null,
-    serverCpuUsPerDeliveredFrame: run.session.diffFrames > 0
-      ? round(((window.serverUsage.cpuUserMs + window.serverUsage.cpuSystemMs) * 1000) / run.session.diffFrames, 2) : null,
+    passiveSessions: finite({ ...run.passive, framesMissing: Math.max(0, run.passive.framesExpected - run.passive.frames) }),
+    deliveredFrames,
+    serverCpuMsPerCommand: run.counts.answered > 0 ? round(serverCpuMs / run.counts.answered, 4) : null,
+    serverCpuUsPerDeliveredFrame: deliveredFrames > 0 ? round((serverCpuMs * 1000) / deliveredFrames, 2) : null,
+    serverCpuMsPer1000DeliveredFrames: deliveredFrames > 0 ? round((serverCpuMs * 1000) / deliveredFrames, 3) : null,
   };
 }
 
 export function droppedCount(window: MeasuredWindow): number {
   const { run } = window;
   const closes = Object.values(run.session.closesByCode).reduce((sum, count) => sum + count, 0);
+  const passiveClosed = run.passive.sessions - run.passive.openSessions;
   return run.counts.failed + run.counts.timedOut + run.counts.inFlightAtEnd + run.session.gaps + run.session.staleNotices +
-    closes + Math.max(0, run.fanoutDeliveriesExpected - run.fanoutDeliveries);
+    closes + Math.max(0, run.fanoutDeliveriesExpected - run.fanoutDeliveries) + passiveClosed + Math.max(0, run.passive.framesExpected - run.passive.frames);
 }
 
 function checks(settings: SeedPeakSettings, window: MeasuredWindow, floors: FloorResults | undefined): TargetCheck[] {

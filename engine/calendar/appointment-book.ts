@@ -8,7 +8,7 @@
  * (the log and the projection keep the history); queue numbers are kept for today only.
  */
 import { IndexedHeap } from '../lib/indexed-heap.ts';
-import { assert } from '../rejection.ts';
+import { fail } from '../rejection.ts';
 import { copyAppointment, type Appointment } from './appointment.ts';
 
 export const appointmentRetentionDays = 30;
@@ -56,7 +56,7 @@ export class AppointmentBook {
   // ------------------------------------------------------------ changes (evolve only)
 
   add(appointment: Appointment): void {
-    assert(!this.byId.has(appointment.id), `appointment ${appointment.id} exists`);
+    if (this.byId.has(appointment.id)) fail(`appointment ${appointment.id} exists`);
     this.byId.set(appointment.id, appointment);
     this.#index(appointment);
   }
@@ -107,7 +107,7 @@ export class AppointmentBook {
       this.queues.set(appointment.date, heap);
     }
     if (appointment.status === 'in_service') {
-      assert(this.servingId === undefined || this.servingId === appointment.id, `two appointments in service: ${this.servingId} and ${appointment.id}`);
+      if (!(this.servingId === undefined || this.servingId === appointment.id)) fail(`two appointments in service: ${this.servingId} and ${appointment.id}`);
       this.servingId = appointment.id;
     }
   }

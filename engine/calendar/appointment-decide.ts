@@ -13,7 +13,7 @@ import { doctorAddress } from '../address.ts';
 import type { DoctorState } from '../doctor-state.ts';
 import { reasonCharsMax, validateText } from '../intake.ts';
 import type { DoctorEvent, DoctorInput } from '../messages.ts';
-import { assert, reject } from '../rejection.ts';
+import { fail, reject } from '../rejection.ts';
 import { appointmentView, movableAppointmentStatuses, reschedulesPerAppointmentMax, type Appointment } from './appointment.ts';
 import {
   changeableAppointment, claimableSlot, describe, findAppointment, illegalAppointment, movingConflict, newAppointment, notice, validateHolder,
@@ -44,7 +44,7 @@ export function decideBookSlot(state: DoctorState, message: Message<'BookSlot'>,
 
 export function decideDescribe(state: DoctorState, message: Message<'DescribeAppointment'>): Decision<DoctorEvent> {
   const appointment = state.appointments.get(message.appointmentId);
-  assert(appointment !== undefined, `appointment ${message.appointmentId} is missing in ${state.id}`);
+  if (appointment === undefined) fail(`appointment ${message.appointmentId} is missing in ${state.id}`);
   return accept([], { ...appointmentView(appointment, state.needsRebooking(appointment.id)) });
 }
 
@@ -165,7 +165,7 @@ export function decideReceiveMove(state: DoctorState, message: Message<'ReceiveM
 /** Step 3, back at A: the appointment now lives at B, so A lets go of the old slot. */
 export function decideMoveCompleted(state: DoctorState, message: Message<'MoveCompleted'>, context: DecideContext): Decision<DoctorEvent> {
   const appointment = state.appointments.get(message.appointmentId);
-  assert(appointment?.movingTo === message.toSlotId, `move of ${message.appointmentId} to ${message.toSlotId} completed without being started`);
+  if (appointment?.movingTo !== message.toSlotId) fail(`move of ${message.appointmentId} to ${message.toSlotId} completed without being started`);
   return accept([
     {
       type: 'AppointmentMovedOut',

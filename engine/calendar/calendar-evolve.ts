@@ -5,7 +5,7 @@
  */
 import { addDays } from '../domain/local-time.ts';
 import type { DoctorState } from '../doctor-state.ts';
-import { assert } from '../rejection.ts';
+import { fail } from '../rejection.ts';
 import { assertNever } from '../router.ts';
 import { copyAppointment, isLegalAppointmentTransition, keepsSlot, type Appointment } from './appointment.ts';
 import { appointmentRetentionDays } from './appointment-book.ts';
@@ -60,12 +60,12 @@ type AppointmentChange = Exclude<
 function evolveAppointmentChange(state: DoctorState, event: AppointmentChange): void {
   const { calendar, appointments } = state;
   const appointment = appointments.get(event.appointmentId);
-  assert(appointment !== undefined, `event ${event.type} for unknown appointment ${event.appointmentId}`);
+  if (appointment === undefined) fail(`event ${event.type} for unknown appointment ${event.appointmentId}`);
   appointments.unfile(appointment);
   switch (event.type) {
     case 'AppointmentRescheduled': {
       const slot = calendar.slot(event.toSlotId);
-      assert(slot !== undefined, `reschedule of ${appointment.id} to missing slot ${event.toSlotId}`);
+      if (slot === undefined) fail(`reschedule of ${appointment.id} to missing slot ${event.toSlotId}`);
       calendar.unlink(appointment.slotId, appointment.id);
       const from = appointment.slotId;
       Object.assign(appointment, { slotId: slot.id, date: slot.date, startAt: slot.startAt, endAt: slot.endAt, cabinet: slot.cabinet });
@@ -86,14 +86,14 @@ function evolveAppointmentChange(state: DoctorState, event: AppointmentChange): 
       appointments.takeQueueNumber(appointment.date, event.queueNumber);
       break;
     case 'AppointmentMoveStarted':
-      assert(appointment.movingTo === undefined, `${appointment.id} is already being moved`);
+      if (appointment.movingTo !== undefined) fail(`${appointment.id} is already being moved`);
       appointment.movingTo = event.toSlotId;
       break;
     case 'AppointmentMoveAborted':
       delete appointment.movingTo;
       break;
     case 'AppointmentMovedOut':
-      assert(appointment.movingTo === event.toSlotId, `${appointment.id} moved out without a started move`);
+      if (appointment.movingTo !== event.toSlotId) fail(`${appointment.id} moved out without a started move`);
       delete appointment.movingTo;
       moveStatus(appointment, 'cancelled', event.at, event.by, `moved to ${event.toAppointmentId}`);
       appointment.movedTo = { appointmentId: event.toAppointmentId, slotId: event.toSlotId };
@@ -112,7 +112,7 @@ function evolveAppointmentChange(state: DoctorState, event: AppointmentChange): 
 }
 
 function moveStatus(appointment: Appointment, to: Appointment['status'], at: number, by: string, note: string | undefined): void {
-  assert(isLegalAppointmentTransition(appointment.status, to), `illegal ${appointment.status} → ${to} for ${appointment.id}`);
+  if (!isLegalAppointmentTransition(appointment.status, to)) fail(`illegal ${appointment.status} → ${to} for ${appointment.id}`);
   appointment.status = to;
   appointment.history.push(note === undefined ? { at, status: to, by } : { at, status: to, by, note });
 }

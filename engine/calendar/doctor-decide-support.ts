@@ -9,7 +9,7 @@ import type { DoctorInfo } from '../directory.ts';
 import { formatHhmm } from '../domain/local-time.ts';
 import type { DoctorState } from '../doctor-state.ts';
 import { validateText } from '../intake.ts';
-import { assert, reject, type Rejection } from '../rejection.ts';
+import { fail, reject, type Rejection } from '../rejection.ts';
 import { isLegalAppointmentTransition, type Appointment, type AppointmentPatient, type AppointmentSource, type AppointmentStatus } from './appointment.ts';
 import type { NotificationDraft, NotificationKind } from './outbox.ts';
 import { activeHold, type SlotCalendar, type Slot } from './slot-calendar.ts';
@@ -111,7 +111,7 @@ export function newAppointment(state: DoctorState, slot: Slot, draft: Appointmen
 }
 
 export function doctorOf(state: DoctorState): DoctorInfo {
-  assert(state.info !== undefined, `doctor ${state.id} used before it was opened`);
+  if (state.info === undefined) fail(`doctor ${state.id} used before it was opened`);
   return state.info;
 }
 

@@ -12,7 +12,7 @@ import { addDays, daysBetween, instantOf, isIsoDate, localDate } from '../domain
 import type { DoctorState } from '../doctor-state.ts';
 import { reasonCharsMax, validateText } from '../intake.ts';
 import type { DoctorEvent, DoctorInput } from '../messages.ts';
-import { assert, reject, type Rejection } from '../rejection.ts';
+import { fail, reject, type Rejection } from '../rejection.ts';
 import type { DoctorCalendarSettings } from './calendar-settings.ts';
 import { doctorOf, noticeDraft, notices } from './doctor-decide-support.ts';
 import type { NotificationDraft } from './outbox.ts';
@@ -30,11 +30,11 @@ function rolled(today: string, settings: DoctorCalendarSettings): DoctorEvent {
 
 /** The opening events of a doctor: the directory entry, then the template and the first horizon if it has one. */
 export function decideOpenDoctor(state: DoctorState, message: Message<'OpenDoctor'>, context: DecideContext): Decision<DoctorEvent> {
-  assert(state.info === undefined, `doctor ${state.id} opened twice`);
+  if (state.info !== undefined) fail(`doctor ${state.id} opened twice`);
   const events: DoctorEvent[] = [{ type: 'DoctorOpened', doctor: message.doctor, timeZone: message.timeZone }];
   if (message.doctor.slotTemplate !== undefined) {
     const template = validateSlotTemplate(message.doctor.slotTemplate, message.doctor.specialty);
-    assert(!('code' in template), `the region let an invalid template of ${state.id} through`);
+    if ('code' in template) fail(`the region let an invalid template of ${state.id} through`);
     events.push({ type: 'ScheduleSet', template }, rolled(localDate(context.at, message.timeZone), state.calendar.settings));
   }
   return accept(events);
@@ -120,7 +120,7 @@ export function decideDoctorTimers(state: DoctorState, at: number): Decision<Doc
   const events: DoctorEvent[] = [];
   for (const entry of calendar.holdDeadlines.dueAtMost(at)) {
     const hold = calendar.slot(entry.key)?.hold;
-    assert(hold !== undefined, `stale hold deadline for ${entry.key}`);
+    if (hold === undefined) fail(`stale hold deadline for ${entry.key}`);
     events.push({ type: 'HoldReleased', slotId: entry.key, holdId: hold.holdId, reason: 'expired' });
   }
   const drafts: NotificationDraft[] = [];

@@ -12,7 +12,7 @@
  */
 import { addDays, instantOf } from '../domain/local-time.ts';
 import { IndexedHeap } from '../lib/indexed-heap.ts';
-import { assert } from '../rejection.ts';
+import { fail } from '../rejection.ts';
 import { defaultDoctorCalendarSettings, withDoctorCalendarDefaults, type DoctorCalendarSettings } from './calendar-settings.ts';
 import { parseSlotId, slotIdOf, slotShapesOn, type SlotRule, type SlotShape } from './slot-template.ts';
 
@@ -191,7 +191,7 @@ export class SlotCalendar {
   /** The slot now belongs to the appointment; a hold on it ends (booking releases it). */
   link(slotId: string, appointmentId: string): void {
     const slot = this.#must(slotId);
-    assert(slot.appointmentId === undefined || slot.appointmentId === appointmentId, `slot ${slotId} is already booked`);
+    if (!(slot.appointmentId === undefined || slot.appointmentId === appointmentId)) fail(`slot ${slotId} is already booked`);
     this.#change(slot, () => {
       if (slot.hold !== undefined) this.#dropHold(slot);
       slot.appointmentId = appointmentId;
@@ -211,7 +211,7 @@ export class SlotCalendar {
 
   #must(slotId: string): Slot {
     const slot = this.slot(slotId);
-    assert(slot !== undefined, `slot ${slotId} is not in the calendar of ${this.doctorId}`);
+    if (slot === undefined) fail(`slot ${slotId} is not in the calendar of ${this.doctorId}`);
     return slot;
   }
 

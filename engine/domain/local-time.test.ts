@@ -1,7 +1,7 @@
 // Zone offsets and local parts: right in zones with and without daylight saving, interleaved across zones
 // (the offset cache is per zone) and still right after the cache has filled and been cleared.
 import t from 'tap';
-import { instantOf, localParts, zoneOffsetMs } from './local-time.ts';
+import { addDays, ageOn, dateToUtcMs, instantOf, isIsoDate, localDate, localParts, weekdayOf, zoneOffsetMs } from './local-time.ts';
 
 const hourMs = 3_600_000;
 
@@ -49,4 +49,33 @@ t.test('interleaved zones and a cache that fills and clears agree with Intl', as
     }
   }
   t.equal(wrong, 0, 'no offset differs from Intl');
+});
+
+// The date helpers read digits in place and cache date strings per day; each must say what the plain
+// Date-based computation says, for every day of a long range and for malformed input.
+t.test('date helpers agree with the Date-based computation', async (t) => {
+  const dayMs = 86_400_000;
+  const reference = (ms: number): string => new Date(ms).toISOString().slice(0, 10);
+  let wrong = 0;
+  for (let day = Math.floor(Date.UTC(1899, 0, 1) / dayMs); day < Math.floor(Date.UTC(2101, 0, 1) / dayMs); day += 1) {
+    const date = reference(day * dayMs);
+    if (!isIsoDate(date)) wrong += 1;
+    if (dateToUtcMs(date) !== day * dayMs) wrong += 1;
+    if (addDays(date, 1) !== reference((day + 1) * dayMs) || addDays(date, -40) !== reference((day - 40) * dayMs)) wrong += 1;
+    const isoWeekday = new Date(day * dayMs).getUTCDay() || 7;
+    if (weekdayOf(date) !== isoWeekday) wrong += 1;
+  }
+  t.equal(wrong, 0, 'every day from 1899 to 2100');
+  for (const bad of ['2026-02-29', '2026-13-01', '2026-00-10', '2026-04-31', '2026-1-01', '2026/01/01', '0999-01-01', '0050-01-01', '', '2026-01-0a', '２０２６-01-01', '2026-01-01 ']) {
+    t.notOk(isIsoDate(bad), `${JSON.stringify(bad)} is not a date`);
+  }
+  t.ok(isIsoDate('2024-02-29') && isIsoDate('2000-02-29') && !isIsoDate('1900-02-29'), 'leap years');
+  t.throws(() => dateToUtcMs('2026-1-1'), RangeError);
+  t.equal(ageOn('2000-03-01', '2026-02-28'), 25);
+  t.equal(ageOn('2000-03-01', '2026-03-01'), 26);
+  t.equal(ageOn('2008-02-29', '2026-02-28'), 17, 'a leap-day birthday is not reached on the 28th');
+  const instant = Date.UTC(2026, 10, 22, 21, 30);
+  t.equal(localDate(instant, 'Europe/Moscow'), '2026-11-23');
+  t.same(localParts(Date.UTC(1969, 11, 31, 23, 59), 'UTC'), { date: '1969-12-31', minutes: 1439, weekday: 3 }, 'before the epoch');
+  t.same(localParts(Date.UTC(2026, 10, 22, 20, 15), 'Asia/Kolkata'), { date: '2026-11-23', minutes: 105, weekday: 1 }, 'a half-hour zone');
 });

@@ -63,17 +63,14 @@ export interface LocalParts {
 }
 
 export function localParts(atMs: number, timeZone: string): LocalParts {
-  const wall = new Date(atMs + zoneOffsetMs(atMs, timeZone));
-  const utcDay = wall.getUTCDay();
-  return {
-    date: isoDate(wall),
-    minutes: wall.getUTCHours() * 60 + wall.getUTCMinutes(),
-    weekday: utcDay === 0 ? 7 : utcDay,
-  };
+  const wallMs = atMs + zoneOffsetMs(atMs, timeZone);
+  const day = Math.floor(wallMs / dayMs);
+  return { date: dateOfDay(day), minutes: Math.floor((wallMs - day * dayMs) / 60_000), weekday: weekdayOfDay(day) };
 }
 
+/** The local date alone: the same as `localParts(…).date`, without building the parts. */
 export function localDate(atMs: number, timeZone: string): string {
-  return localParts(atMs, timeZone).date;
+  return dateOfDay(Math.floor((atMs + zoneOffsetMs(atMs, timeZone)) / dayMs));
 }
 
 /** The instant of local wall time `date` + `minutes` in the zone (DST-safe for zones without gaps there). */
@@ -85,22 +82,77 @@ export function instantOf(date: string, minutes: number, timeZone: string): numb
 
 const datePattern = /^(\d{4})-(\d{2})-(\d{2})$/;
 
-/** True for a real calendar date written `YYYY-MM-DD`. */
+/**
+ * `YYYY-MM-DD` strings by day number (days since 1970-01-01): every command dates itself (today, a visit
+ * date, an eviction day), and building the string each time was a measurable share of a command. Day
+ * numbers a region asks for are a few thousand; past `dateStringsCachedMax` the cache starts over.
+ */
+const dateStringsCachedMax = 100_000;
+const dateStrings = new Map<number, string>();
+
+function dateOfDay(day: number): string {
+  let date = dateStrings.get(day);
+  if (date === undefined) {
+    if (dateStrings.size >= dateStringsCachedMax) dateStrings.clear();
+    date = isoDate(new Date(day * dayMs));
+    dateStrings.set(day, date);
+  }
+  return date;
+}
+
+/** ISO weekday of a day number: 1970-01-01 was a Thursday (4). */
+function weekdayOfDay(day: number): number {
+  return (((day + 3) % 7) + 7) % 7 + 1;
+}
+
+/** The value of the decimal digits of `text` from `start` to `end` (exclusive), or -1 when one is not a digit. */
+function digitsAt(text: string, start: number, end: number): number {
+  let value = 0;
+  for (let i = start; i < end; i += 1) {
+    const code = text.charCodeAt(i) - 48;
+    if (code < 0 || code > 9) return -1;
+    value = value * 10 + code;
+  }
+  return value;
+}
+
+/** True when `value` has the shape `DDDD-DD-DD` (digits and two dashes), read without a regex match. */
+function hasDateShape(value: string): boolean {
+  return value.length === 10 && value.charCodeAt(4) === 45 && value.charCodeAt(7) === 45;
+}
+
+/**
+ * True for a real calendar date written `YYYY-MM-DD`. Years below 1000 are refused as before (the string
+ * the old check built back from `Date.UTC` differed from them: two-digit years mean 19xx there).
+ */
 export function isIsoDate(value: string): boolean {
-  const match = datePattern.exec(value);
-  if (match === null) return false;
-  const ms = Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3]));
-  return isoDate(new Date(ms)) === value;
+  if (typeof value !== 'string' || !hasDateShape(value)) return false;
+  const year = digitsAt(value, 0, 4);
+  const month = digitsAt(value, 5, 7);
+  const day = digitsAt(value, 8, 10);
+  if (year < 1000 || month < 1 || month > 12 || day < 1) return false;
+  return day <= daysInMonth(year, month);
+}
+
+function daysInMonth(year: number, month: number): number {
+  if (month === 2) return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28;
+  return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
 }
 
 export function dateToUtcMs(date: string): number {
+  if (hasDateShape(date)) {
+    const year = digitsAt(date, 0, 4);
+    const month = digitsAt(date, 5, 7);
+    const day = digitsAt(date, 8, 10);
+    if (year >= 0 && month >= 0 && day >= 0) return Date.UTC(year, month - 1, day);
+  }
   const match = datePattern.exec(date);
   if (match === null) throw new RangeError(`not a YYYY-MM-DD date: ${date}`);
   return Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3]));
 }
 
 export function addDays(date: string, days: number): string {
-  return isoDate(new Date(dateToUtcMs(date) + days * dayMs));
+  return dateOfDay(Math.floor(dateToUtcMs(date) / dayMs) + days);
 }
 
 export function daysBetween(from: string, to: string): number {
@@ -108,8 +160,7 @@ export function daysBetween(from: string, to: string): number {
 }
 
 export function weekdayOf(date: string): number {
-  const day = new Date(dateToUtcMs(date)).getUTCDay();
-  return day === 0 ? 7 : day;
+  return weekdayOfDay(Math.floor(dateToUtcMs(date) / dayMs));
 }
 
 function isoDate(wall: Date): string {
@@ -136,6 +187,20 @@ export function formatHhmm(minutes: number): string {
 
 /** Whole years of age on `date` for someone born on `birthDate`. */
 export function ageOn(birthDate: string, date: string): number {
+  if (hasDateShape(birthDate) && hasDateShape(date)) {
+    // Read in place: this runs twice for every call registered.
+    const by = digitsAt(birthDate, 0, 4);
+    const bm = digitsAt(birthDate, 5, 7);
+    const bd = digitsAt(birthDate, 8, 10);
+    const y = digitsAt(date, 0, 4);
+    const m = digitsAt(date, 5, 7);
+    const d = digitsAt(date, 8, 10);
+    if (by >= 0 && bm >= 0 && bd >= 0 && y >= 0 && m >= 0 && d >= 0) {
+      let age = y - by;
+      if (m < bm || (m === bm && d < bd)) age -= 1;
+      return age;
+    }
+  }
   const [by, bm, bd] = birthDate.split('-').map(Number) as [number, number, number];
   const [y, m, d] = date.split('-').map(Number) as [number, number, number];
   let age = y - by;

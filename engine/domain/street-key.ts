@@ -18,8 +18,22 @@ export function streetKey(raw: string): string {
   return tokens.join(' ');
 }
 
-/** The leading house number of `12`, `12к2`, `д. 12/1` → 12, or undefined. */
+/** The leading house number of `12`, `12к2`, `д. 12/1` → 12, or undefined: the first run of digits, at most 5 of them. */
 export function houseNumber(raw: string): number | undefined {
-  const match = /(\d{1,5})/.exec(raw);
-  return match === null ? undefined : Number(match[1]);
+  // A scan, not a regex match: this runs for every call routed, and a match builds an array.
+  let value = 0;
+  let digits = 0;
+  for (let i = 0; i < raw.length && digits < houseNumberDigitsMax; i += 1) {
+    const code = raw.charCodeAt(i) - 48;
+    if (code >= 0 && code <= 9) {
+      value = value * 10 + code;
+      digits += 1;
+    } else if (digits > 0) {
+      break;
+    }
+  }
+  return digits === 0 ? undefined : value;
 }
+
+/** A house number has at most this many digits; a longer run is read to its first five. */
+export const houseNumberDigitsMax = 5;
