@@ -9,6 +9,7 @@ import { mountOperatorSocket } from './ws/operator-socket.ts';
 import { createPostgresExtension } from './postgres-extension.ts';
 import { uiExtension } from './ui/ui-extension.ts';
 import { workerExtension } from '../workers/worker-extension.ts';
+import { fhirExtension } from './fhir/fhir-extension.ts';
 
 export const gatewayExtensions: ReadonlyArray<(context: GatewayContext) => Route[] | void> = [
   webhookExtension,
@@ -16,4 +17,5 @@ export const gatewayExtensions: ReadonlyArray<(context: GatewayContext) => Route
   createPostgresExtension(),
   uiExtension,
   workerExtension,
+  fhirExtension,
 ];
