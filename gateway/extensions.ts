@@ -10,6 +10,7 @@ import { createPostgresExtension } from './postgres-extension.ts';
 import { uiExtension } from './ui/ui-extension.ts';
 import { workerExtension } from '../workers/worker-extension.ts';
 import { fhirExtension } from './fhir/fhir-extension.ts';
+import { timeTravelExtension } from './time-travel/time-travel-extension.ts';
 
 export const gatewayExtensions: ReadonlyArray<(context: GatewayContext) => Route[] | void> = [
   webhookExtension,
@@ -18,4 +19,5 @@ export const gatewayExtensions: ReadonlyArray<(context: GatewayContext) => Route
   uiExtension,
   workerExtension,
   fhirExtension,
+  timeTravelExtension,
 ];

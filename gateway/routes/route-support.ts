@@ -8,10 +8,13 @@ import type { EngineHost, SubmitOutcome } from '../../persistence/engine-host.ts
 import { actorOf, canSeeClinic, type Principal } from '../auth/principal.ts';
 import { Problem, problemFromRejection } from '../http/problem.ts';
 import type { RouteContext } from '../http/route.ts';
+import type { AsOfSlot } from './as-of.ts';
 
 export interface RouteDeps {
   readonly host: EngineHost;
   readonly now: () => number;
+  /** `?at=` reads (time travel), installed by the time-travel extension. */
+  readonly asOf: AsOfSlot;
 }
 
 export function forbidden(): Problem {
