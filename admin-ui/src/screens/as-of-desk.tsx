@@ -8,34 +8,12 @@ import { useEffect, useState } from 'preact/hooks';
 import { api, ApiError } from '../api/http.ts';
 import type { Board, Call } from '../api/types.ts';
 import { formatDateTime } from '../format/time.ts';
+import { instantInZone, localInZone } from '../format/zone-instant.ts';
 import { t, tv } from '../i18n/i18n.ts';
 
 /** How far back the slider reaches, in its steps; the field reaches any instant the server keeps. */
 export const sliderHoursBack = 24;
 export const sliderStepMinutes = 5;
-
-/** The instant of a clinic-local `YYYY-MM-DDTHH:mm` (the field's value) in that clinic's time zone. */
-export function instantInZone(local: string, timeZone: string): number | undefined {
-  const match = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})$/.exec(local);
-  if (match === null) return undefined;
-  const [year, month, day, hour, minute] = match.slice(1).map(Number) as [number, number, number, number, number];
-  const wall = Date.UTC(year, month - 1, day, hour, minute);
-  const offsetAt = (ms: number): number => {
-    const parts = new Intl.DateTimeFormat('en-GB', { timeZone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' }).formatToParts(new Date(ms));
-    const part = (type: string): number => Number(parts.find((item) => item.type === type)?.value ?? 0);
-    return Date.UTC(part('year'), part('month') - 1, part('day'), part('hour'), part('minute')) - Math.floor(ms / 60_000) * 60_000;
-  };
-  // Twice: the offset at the guess may differ from the offset at the answer across a DST change.
-  const first = wall - offsetAt(wall);
-  return wall - offsetAt(first);
-}
-
-/** The field's value for an instant, in the clinic's zone. */
-export function localInZone(ms: number, timeZone: string): string {
-  const parts = new Intl.DateTimeFormat('en-GB', { timeZone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' }).formatToParts(new Date(ms));
-  const part = (type: string): string => parts.find((item) => item.type === type)?.value ?? '00';
-  return `${part('year')}-${part('month')}-${part('day')}T${part('hour')}:${part('minute')}`;
-}
 
 interface ControlProps {
   /** The instant shown (ISO), or undefined when live. */
@@ -51,13 +29,14 @@ export function AsOfControl({ at, timeZone, onChange }: ControlProps) {
   const stepsBack = Math.min(sliderHoursBack * 60 / sliderStepMinutes, Math.max(0, Math.round((nowMs - shownMs) / (sliderStepMinutes * 60_000))));
   const pick = (ms: number | undefined): void => {
     if (ms === undefined || !Number.isFinite(ms)) return;
-    onChange(new Date(Math.min(ms, Date.now())).toISOString());
+    // The server judges the instant (a future one, or one before the first event, is answered with an error shown here).
+    onChange(new Date(ms).toISOString());
   };
   return (
     <div class={`as-of-control${at === undefined ? '' : ' as-of-active'}`} data-testid="as-of-control">
       <label>
         {t('asOf.label')}{' '}
-        <input type="datetime-local" data-testid="as-of-field" value={localInZone(shownMs, timeZone)} max={localInZone(nowMs, timeZone)}
+        <input type="datetime-local" data-testid="as-of-field" value={localInZone(shownMs, timeZone)}
           onChange={(event) => pick(instantInZone((event.target as HTMLInputElement).value, timeZone))} />
       </label>
       <input type="range" data-testid="as-of-slider" aria-label={t('asOf.slider')} min={0} max={sliderHoursBack * 60 / sliderStepMinutes} step={1}
