@@ -19,6 +19,7 @@
 import { availableParallelism } from 'node:os';
 import { Piscina } from 'piscina';
 import { workerNiceDefault, workerNiceMax } from './thread-priority.ts';
+import { serverNodeFlags } from '../gateway/node-flags.ts';
 
 export const queueTasksMaxDefault = 16;
 export const taskTimeoutMsDefault = 120_000;
@@ -185,9 +186,10 @@ export class WorkerPool<Task, Result> {
   }
 }
 
-/** This process's flags, plus the tsx loader when the process was not started with it. */
+/** This process's flags less those a worker refuses, plus the tsx loader when the process was not started with it. */
 export function workerExecArgv(): string[] {
-  const inherited = [...process.execArgv];
+  // The server's V8 flags (gateway/node-flags.ts) are not valid for worker threads: Node refuses to start the worker.
+  const inherited = process.execArgv.filter((arg) => !serverNodeFlags.includes(arg));
   const hasTsx = [...inherited, process.env['NODE_OPTIONS'] ?? ''].some((arg) => arg.includes('tsx'));
   // The two-argument form: `--import=<url>` in a Worker's execArgv was not honoured in our trials on Node 20.
   return hasTsx ? inherited : [...inherited, '--import', import.meta.resolve('tsx')];
