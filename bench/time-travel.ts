@@ -13,6 +13,7 @@
  */
 import { parseArgs } from 'node:util';
 import { join } from 'node:path';
+import { existsSync } from 'node:fs';
 import { LmdbEnvironment } from '../persistence/lmdb-environment.ts';
 import { LmdbEventLog } from '../persistence/lmdb-event-log.ts';
 import { SnapshotStore } from '../persistence/snapshot-store.ts';
@@ -63,7 +64,7 @@ try {
   figures['history.events'] = generated.events;
   console.log(`generated ${generated.events} events in ${generated.position} entries (${figures['generator.ms']} ms)`);
   const token = await issueAdminToken(dataDir.path);
-  const server = await startServerProcess({ dataDir: dataDir.path, env: { TIME_TRAVEL_CHECKPOINT_EVERY_EVENTS: String(checkpointEveryEvents), LOG_LEVEL: 'warn' }, nodeArgs: ['--max-old-space-size=4096'] });
+  const server = await startServerProcess({ dataDir: dataDir.path, env: { TIME_TRAVEL_CHECKPOINT_EVERY_EVENTS: String(checkpointEveryEvents), LOG_LEVEL: 'warn' } });
   figures['server.listeningAfterMs'] = Math.round(server.listeningAfterMs);
   console.log(`server listening after ${figures['server.listeningAfterMs']} ms`);
 
@@ -75,14 +76,18 @@ try {
   let checkpoints = 0;
   while (performance.now() - checkpointStarted < Number(values['checkpoint-wait-seconds']) * 1000) {
     await new Promise((resolve) => setTimeout(resolve, 2_000));
-    try {
+    // Only once the worker has created the store: a read-only open of a missing environment fails.
+    if (existsSync(join(dataDir.path, checkpointDirectoryName, 'data.mdb'))) {
       const history = LmdbEnvironment.open({ path: join(dataDir.path, checkpointDirectoryName), readOnly: true });
-      const list = SnapshotStore.open(history).list();
-      newest = list[0]?.position ?? 0;
-      checkpoints = list.length;
-      await history.close();
-    } catch {
-      // Not created yet.
+      try {
+        const list = SnapshotStore.open(history).list();
+        newest = list[0]?.position ?? 0;
+        checkpoints = list.length;
+      } catch {
+        // The store's databases are not created yet.
+      } finally {
+        await history.close();
+      }
     }
     console.log(`checkpoints: ${checkpoints}, newest at ${newest} of ${lastPosition}`);
     if (newest >= lastPosition - entriesPerCheckpoint - 1) break;
