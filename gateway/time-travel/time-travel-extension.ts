@@ -79,10 +79,16 @@ export function createTimeTravelExtension(settings: TimeTravelExtensionSettings 
     const startCheckpoint = (): void => {
       if (checkpointing !== undefined || closed) return;
       eventsSinceCheckpoint = 0;
+      let again = false;
       checkpointing = pool.run({ kind: 'checkpoint', dataDir, settings: travelSettings })
+        .then((result) => {
+          again = result.kind === 'checkpointed' && !result.caughtUp;
+        })
         .catch((error: unknown) => logger.warn({ err: error }, 'time-travel checkpoint failed; queries replay further until the next one'))
         .finally(() => {
           checkpointing = undefined;
+          // A long history is walked in slices, one after another, until the frontier reaches the log's end.
+          if (again) startCheckpoint();
         });
     };
     host.onDurable((events, position) => {

@@ -27,6 +27,9 @@ import { TravelEngine } from './travel-engine.ts';
 
 export const priority = applyPoolPriority();
 
+/** One checkpoint task walks the log for at most this long. */
+export const checkpointSliceMs = 2_000;
+
 interface Travel {
   readonly log: LmdbEventLog<HostRecord>;
   readonly recoverySnapshots: SnapshotStore;
@@ -93,7 +96,11 @@ function query(travel: Travel, position: number, atMs: number, view: TimeTravelV
   }
 }
 
-/** Walks the frontier engine to the end of the log, saving a checkpoint after every N events. */
+/**
+ * Walks the frontier engine towards the end of the log, saving a checkpoint after every N events, for at most
+ * `checkpointSliceMs`: a long history is walked in slices (the gateway starts the next one at once), so no task
+ * nears the pool's timeout and a query waits at most one slice behind it on this thread.
+ */
 async function checkpoint(travel: Travel, settings: TimeTravelSettings): Promise<TimeTravelResult> {
   const started = performance.now();
   const frontier = travel.frontier;
@@ -105,7 +112,7 @@ async function checkpoint(travel: Travel, settings: TimeTravelSettings): Promise
   const last = travel.log.lastPosition();
   let written = 0;
   for (const entry of travel.log.read(frontier.position + 1)) {
-    if (entry.position > last) break;
+    if (entry.position > last || performance.now() - started > checkpointSliceMs) break;
     frontier.applyEntry(entry);
     if (frontier.eventsSinceMark >= settings.checkpointEveryEvents) {
       const states: Array<[string, Uint8Array]> = frontier.engine.snapshot().map(([address, state]) => [address, encodeState(state)]);
@@ -114,5 +121,5 @@ async function checkpoint(travel: Travel, settings: TimeTravelSettings): Promise
       written += 1;
     }
   }
-  return { kind: 'checkpointed', position: frontier.position, written, durationMs: performance.now() - started };
+  return { kind: 'checkpointed', position: frontier.position, written, caughtUp: frontier.position >= last, durationMs: performance.now() - started };
 }

@@ -39,4 +39,5 @@ export type TimeTravelResult =
   | { readonly kind: 'calls'; readonly calls: HomeCall[]; readonly cost: ReplayCost }
   | { readonly kind: 'notFound'; readonly detail: string }
   | { readonly kind: 'beyondHorizon'; readonly detail: string }
-  | { readonly kind: 'checkpointed'; readonly position: number; readonly written: number; readonly durationMs: number };
+  /** `caughtUp` false: the slice ended before the end of the log; the gateway starts the next slice. */
+  | { readonly kind: 'checkpointed'; readonly position: number; readonly written: number; readonly caughtUp: boolean; readonly durationMs: number };
