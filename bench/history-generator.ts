@@ -19,6 +19,7 @@ import { SnapshotStore } from '../persistence/snapshot-store.ts';
 import { encodeState } from '../persistence/state-codec.ts';
 import type { HostRecord } from '../persistence/engine-host.ts';
 import { CallArchive } from '../persistence/call-archive.ts';
+import { TimeIndex } from '../persistence/time-index.ts';
 import { ReadModel } from '../engine/read-model.ts';
 
 export const seedScaleCalls = 1_355_437;
@@ -125,7 +126,7 @@ class Agenda {
 /** Drives the engine through the history, handing each batch of events to `sink`. */
 export async function generateHistory(
   options: GeneratorOptions,
-  sink: (records: AddressedEvent[], engine: Engine) => Promise<void>,
+  sink: (records: AddressedEvent[], engine: Engine, atMs: number) => Promise<void>,
   onProgress?: (done: number) => void,
 ): Promise<Engine> {
   const rng = new Prng(options.seed);
@@ -139,12 +140,14 @@ export async function generateHistory(
   const ambulanceShare = seedScaleAmbulanceCalls / seedScaleCalls;
   const patients = Math.max(10, Math.floor(options.calls / 3));
   let pending: AddressedEvent[] = [];
+  // The simulated instant of the last command: when the batch it closes "became durable" (the time index's view).
+  let lastAtMs = historyStartMs;
   const flush = async (force: boolean) => {
     pending.push(...engine.takeEvents());
     if (pending.length >= eventsPerEntry || (force && pending.length > 0)) {
       const batch = pending;
       pending = [];
-      await sink(batch, engine);
+      await sink(batch, engine, lastAtMs);
     }
   };
   const runDue = async (untilMs: number) => {
@@ -152,6 +155,7 @@ export async function generateHistory(
       const item = agenda.pop() as Pending;
       engine.advanceTime(item.at);
       const result = engine.submit(item.command, { at: item.at, by: 'operator:generator' });
+      lastAtMs = item.at;
       if (result.ok) scheduleNext(item.command, result.reply, item.at);
       await flush(false);
     }
@@ -198,6 +202,7 @@ export async function generateHistory(
       },
     };
     const result = engine.submit(command, { at, by: `operator:generator` });
+    lastAtMs = at;
     if (result.ok) scheduleNext(command, result.reply, at);
     await flush(false);
     if (i % 5_000 === 0) onProgress?.(i);
@@ -217,23 +222,27 @@ export async function generateIntoDataDir(dataDir: string, options: GeneratorOpt
   const started = Date.now();
   bar?.start(options.calls, 0, { rate: 0 });
   const archive = new CallArchive(environment);
+  // When each entry "became durable", at its simulated instant, so time travel (?at=) works on generated history.
+  const timeIndex = TimeIndex.open(environment, log.lastPosition(), historyStartMs, { resolutionMs: 1 });
   let events = 0;
   let inFlight: Promise<number> = Promise.resolve(0);
   let position = log.lastPosition();
   const engine = await generateHistory(
     options,
-    async (records, current) => {
+    async (records, current, atMs) => {
       events += records.length;
       await inFlight;
       inFlight = log.append(records);
       // Closed calls are archived while still resident, as the host does after each durable batch.
       position += 1;
+      timeIndex.record(position, atMs);
       const read = new ReadModel(current);
       await archive.record(records, position, (id) => read.call(id));
     },
     (done) => bar?.update(done, { rate: Math.round(done / Math.max(0.001, (Date.now() - started) / 1000)) }),
   );
   await inFlight;
+  await timeIndex.close();
   bar?.stop();
   await snapshots.save(log.lastPosition(), engine.snapshot().map(([address, state]) => [address, encodeState(state)]));
   await log.close();

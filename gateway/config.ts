@@ -224,6 +224,11 @@ export const settingDefinitions = {
   workerHeapMb: integerSetting({ env: 'WORKER_HEAP_MB', min: 64, max: 65_536, default: 2_048, unit: 'MiB', effect: 'V8 old-generation heap per worker thread; a task that needs more kills only its worker (503 `task_failed`).' }),
   workersWarmOnStart: booleanSetting({ env: 'WORKERS_WARM_ON_START', default: false, effect: 'Start every worker and build its read replica at start-up rather than on the first task.' }),
   workerNice: integerSetting({ env: 'WORKER_NICE', min: 0, max: 19, default: 10, effect: 'Nice value of the worker threads on Linux (workers/thread-priority.ts): above the engine thread\'s 0, so an O(history) task yields a contended core to it.' }),
+  timeTravelCheckpointEveryEvents: integerSetting({ env: 'TIME_TRAVEL_CHECKPOINT_EVERY_EVENTS', min: 1, max: 100_000_000, default: 50_000, unit: 'events', effect: 'Time travel (`?at=`): a checkpoint of the replayed state every this many durable events, so any instant is at most this many events of replay away (docs/architecture.md "Time travel").' }),
+  timeTravelCheckpointsMax: integerSetting({ env: 'TIME_TRAVEL_CHECKPOINTS_MAX', min: 1, max: 1_000_000, default: 1_000, unit: 'checkpoints', effect: 'Time-travel checkpoints kept; an instant older than the oldest one kept is refused with 400.' }),
+  timeTravelResolutionMs: integerSetting({ env: 'TIME_TRAVEL_RESOLUTION_MS', min: 1, max: 60_000, default: 100, unit: 'ms', effect: 'At most one point of the instant → log position index per this span.' }),
+  timeTravelWorkers: integerSetting({ env: 'TIME_TRAVEL_WORKERS', min: 1, max: 64, default: 1, unit: 'threads', effect: 'Worker threads of the time-travel pool (its own, so a replay never queues behind a report).' }),
+  timeTravelTimeoutMs: integerSetting({ env: 'TIME_TRAVEL_TIMEOUT_MS', min: 1_000, max: 3_600_000, default: 30_000, unit: 'ms', effect: 'Time one time-travel answer may take; past it the request answers 503 `task_timeout`.' }),
 } as const;
 
 type Definitions = typeof settingDefinitions;

@@ -9,6 +9,8 @@ import { mountOperatorSocket } from './ws/operator-socket.ts';
 import { postgresExtension } from './postgres-extension.ts';
 import { uiExtension } from './ui/ui-extension.ts';
 import { workerExtension } from '../workers/worker-extension.ts';
+import { fhirExtension } from './fhir/fhir-extension.ts';
+import { timeTravelExtension } from './time-travel/time-travel-extension.ts';
 
 export const gatewayExtensions: ReadonlyArray<GatewayExtension> = [
   webhookExtension,
@@ -16,4 +18,6 @@ export const gatewayExtensions: ReadonlyArray<GatewayExtension> = [
   postgresExtension,
   uiExtension,
   workerExtension,
+  fhirExtension,
+  timeTravelExtension,
 ];

@@ -8,6 +8,8 @@ import type { Route } from './http/route.ts';
 export function openApiDocument(routes: readonly Route[], version: string): Record<string, unknown> {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const route of routes) {
+    // Routes of another dialect (FHIR) document themselves; this document is the partner API's.
+    if (route.dialect !== undefined) continue;
     const path = route.path.replace(/:([A-Za-z]+)/g, '{$1}');
     const parameters: unknown[] = [...route.path.matchAll(/:([A-Za-z]+)/g)].map((m) => ({ name: m[1], in: 'path', required: true, schema: { type: 'string' } }));
     const query = route.query as (TSchema & { properties?: Record<string, TSchema>; required?: string[] }) | undefined;

@@ -21,6 +21,7 @@ import { directoryRoutes } from './routes/directory-routes.ts';
 import { calendarRoutes } from './routes/calendar-routes.ts';
 import { openApiDocument } from './openapi.ts';
 import type { RouteDeps } from './routes/route-support.ts';
+import { AsOfSlot } from './routes/as-of.ts';
 import { DrainGuard } from './drain-guard.ts';
 import { sampleBoardGauges } from './board-gauges.ts';
 import { resolveSecurity, type SecuritySettings } from './security-settings.ts';
@@ -106,7 +107,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const tokens = new TokenStore(options.host.environment);
   const metrics = new GatewayMetrics();
   const now = () => options.clock.now();
-  const routeDeps: RouteDeps = { host: options.host, now };
+  const routeDeps: RouteDeps = { host: options.host, now, asOf: new AsOfSlot() };
   const closeHooks: Array<() => Promise<void> | void> = [];
   const drainGuard = new DrainGuard();
   const readyChecks: Array<() => Promise<void>> = [];

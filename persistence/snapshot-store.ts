@@ -129,6 +129,12 @@ export class SnapshotStore {
     return manifest === undefined ? undefined : this.snapshotOf(manifest);
   }
 
+  /** The newest complete snapshot at or before a log position (time travel replays from it), or undefined. */
+  latestAtOrBefore(position: number): Snapshot | undefined {
+    const manifest = this.list().find((candidate) => candidate.position <= position);
+    return manifest === undefined ? undefined : this.snapshotOf(manifest);
+  }
+
   /** The complete snapshots held, newest first. */
   list(): CompleteSnapshotManifest[] {
     if (this.environment.readOnly) this.manifests.resetReadTxn();

@@ -53,7 +53,7 @@ interface RequestHead {
 
 const statusText: Readonly<Record<number, string>> = {
   200: 'OK', 201: 'Created', 202: 'Accepted', 204: 'No Content', 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden',
-  404: 'Not Found', 405: 'Method Not Allowed', 409: 'Conflict', 413: 'Content Too Large', 415: 'Unsupported Media Type',
+  404: 'Not Found', 405: 'Method Not Allowed', 406: 'Not Acceptable', 409: 'Conflict', 410: 'Gone', 413: 'Content Too Large', 415: 'Unsupported Media Type',
   422: 'Unprocessable Content', 429: 'Too Many Requests', 500: 'Internal Server Error', 503: 'Service Unavailable',
 };
 
@@ -73,6 +73,8 @@ export function mountRoute(app: TemplatedApp, route: Route, deps: PipelineDeps):
   };
   if (route.method === 'get') app.get(route.path, handler);
   else if (route.method === 'post') app.post(route.path, handler);
+  else if (route.method === 'put') app.put(route.path, handler);
+  else if (route.method === 'patch') app.patch(route.path, handler);
   else app.del(route.path, handler);
 }
 
@@ -121,7 +123,7 @@ async function run(res: HttpResponse, route: Route, head: RequestHead, deps: Rou
   let encoding: Encoding = 'json';
   let reply: RouteReply;
   try {
-    encoding = replyEncoding(head.accept);
+    encoding = route.dialect === undefined ? replyEncoding(head.accept) : 'json';
     reply = await handle(res, route, head, deps, remoteAddress);
   } catch (error) {
     reply = problemReply(error, route, head, deps);
@@ -129,10 +131,11 @@ async function run(res: HttpResponse, route: Route, head: RequestHead, deps: Rou
   deps.metrics.httpRequests.inc({ operation: route.operationId, status: String(reply.status) });
   deps.metrics.httpLatency.observe({ operation: route.operationId }, (performance.now() - started) / 1000);
   if (state.aborted) return;
-  write(res, reply, encoding, head.requestId);
+  write(res, route, reply, encoding, head.requestId);
 }
 
 async function handle(res: HttpResponse, route: Route, head: RequestHead, deps: RoutePipelineDeps, remoteAddress: string): Promise<RouteReply> {
+  route.dialect?.checkFormat?.(parseQuery(head.query), head.accept);
   const principal = route.public === true ? anonymous : authenticate(head, route, deps);
   if (route.public !== true) {
     const waitSeconds = deps.limiter.take(principal.id, deps.now());
@@ -158,7 +161,7 @@ async function handle(res: HttpResponse, route: Route, head: RequestHead, deps: 
   if (route.query !== undefined) validate(route.query, query, 'query');
   else if (Object.keys(query).length > 0) throw new Problem(400, 'validation_failed', 'this operation takes no query parameters', { errors: [{ path: `/${Object.keys(query)[0] ?? ''}`, message: 'unknown parameter' }] });
   const idempotency = idempotencyOf(route, head, principal.id, raw);
-  return route.handle({ principal, params: head.params, query: query as never, body: body as never, idempotency, requestId: head.requestId, raw, host: head.host, ...(remoteAddress === '' ? {} : { remoteAddress }) });
+  return route.handle({ principal, params: head.params, query: query as never, rawQuery: head.query, body: body as never, idempotency, requestId: head.requestId, raw, host: head.host, ...(remoteAddress === '' ? {} : { remoteAddress }) });
 }
 
 const anonymous = { id: 'anonymous', role: 'partner', scope: { kind: 'clinics', clinicIds: [] }, label: 'anonymous' } as const;
@@ -198,10 +201,10 @@ function idempotencyOf(route: Route, head: RequestHead, principalId: string, raw
 }
 
 function problemReply(error: unknown, route: Route, head: RequestHead, deps: PipelineDeps): RouteReply {
-  if (error instanceof Problem) return { status: error.status, body: error.body(), headers: error.headers };
+  if (error instanceof Problem) return { status: error.status, body: route.dialect === undefined ? error.body() : route.dialect.problemBody(error), headers: error.headers };
   deps.logger.error({ err: error, requestId: head.requestId, operation: route.operationId }, 'unhandled error in a route');
   const problem = new Problem(500, 'internal', `an internal error occurred; quote request id ${head.requestId}`);
-  return { status: 500, body: problem.body() };
+  return { status: 500, body: route.dialect === undefined ? problem.body() : route.dialect.problemBody(problem) };
 }
 
 /**
@@ -210,10 +213,11 @@ function problemReply(error: unknown, route: Route, head: RequestHead, deps: Pip
  */
 export const documentContentSecurityPolicy = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; font-src data:; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
 
-function write(res: HttpResponse, reply: RouteReply, encoding: Encoding, requestId: string): void {
+function write(res: HttpResponse, route: Route, reply: RouteReply, encoding: Encoding, requestId: string): void {
   const isProblem = reply.status >= 400;
   const bytes = reply.raw !== undefined ? reply.raw.bytes : reply.status === 204 ? '' : encodeBody(reply.body, encoding);
-  const contentType = reply.raw !== undefined ? reply.raw.contentType : contentTypeOf(encoding, isProblem);
+  const dialectType = route.dialect === undefined ? undefined : isProblem ? route.dialect.problemContentType : route.dialect.contentType;
+  const contentType = reply.raw !== undefined ? reply.raw.contentType : (dialectType ?? contentTypeOf(encoding, isProblem));
   const headers = reply.headers ?? {};
   res.cork(() => {
     res.writeStatus(`${reply.status} ${statusText[reply.status] ?? ''}`.trim());

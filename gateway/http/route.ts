@@ -5,13 +5,33 @@
  */
 import type { Static, TSchema } from '@sinclair/typebox';
 import type { Principal, Role } from '../auth/principal.ts';
+import type { Problem } from './problem.ts';
 
-export type Method = 'get' | 'post' | 'delete';
+export type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
+
+/**
+ * A route family that speaks another wire format than the partner API (the FHIR facade): its content types
+ * and how a Problem is written. Such routes run through the same pipeline (auth, rate limit, body limits) and
+ * are left out of the OpenAPI document, since the family documents itself (FHIR: its CapabilityStatement).
+ */
+export interface RouteDialect {
+  readonly name: string;
+  /** Content type of successful replies. */
+  readonly contentType: string;
+  /** Content type of error replies. */
+  readonly problemContentType: string;
+  /** The error body for a Problem (FHIR: an OperationOutcome). */
+  problemBody(problem: Problem): unknown;
+  /** Checks the request's wishes about the reply format before anything else runs (FHIR: `_format`, Accept). */
+  checkFormat?(query: Readonly<Record<string, string>>, accept: string): void;
+}
 
 export interface RouteContext<B, Q> {
   readonly principal: Principal;
   readonly params: readonly string[];
   readonly query: Q;
+  /** The query string as sent (without `?`): for repeated parameters, which `query` folds to their last value. */
+  readonly rawQuery: string;
   readonly body: B;
   /** The caller-scoped idempotency key and the request's hash, for writes that carry `Idempotency-Key`. */
   readonly idempotency: { readonly key: string; readonly requestHash: string } | undefined;
@@ -58,6 +78,7 @@ export interface Route<BS extends TSchema | undefined = TSchema | undefined, QS 
   /** Roles allowed; every authenticated caller when omitted. `public` routes need no token. */
   readonly roles?: readonly Role[];
   readonly public?: boolean;
+  readonly dialect?: RouteDialect;
   readonly body?: BS;
   /** The body is a file of these types, handed to the handler as `raw` (exclusive with `body`). */
   readonly rawBody?: RawBodySpec;

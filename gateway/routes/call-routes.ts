@@ -5,7 +5,7 @@ import { canSeeClinic } from '../auth/principal.ts';
 import { Problem } from '../http/problem.ts';
 import { defineRoute, type Route } from '../http/route.ts';
 import { problemReplies } from '../schemas/common.ts';
-import { AssignBody, BoardView, CallSearchQuery, CallView, CancelBody, ClinicCallsQuery, CompleteBody, RegisterCallBody, SuggestQuery, TransferBody } from '../schemas/call-schemas.ts';
+import { AsOfQuery, AssignBody, BoardView, CallSearchQuery, CallView, CancelBody, ClinicCallsQuery, CompleteBody, RegisterCallBody, SuggestQuery, TransferBody } from '../schemas/call-schemas.ts';
 import { callWire } from '../views.ts';
 import { clinicOfId, readModel, requireClinic, submit, timeZoneOf, type RouteDeps } from './route-support.ts';
 
@@ -59,12 +59,17 @@ export function callRoutes(deps: RouteDeps): Route[] {
       method: 'get',
       path: '/api/v1/calls/:id',
       operationId: 'getCall',
-      summary: 'A call with its history',
+      summary: 'A call with its history; with ?at=<RFC 3339> as it was then',
       tag,
+      query: AsOfQuery,
       replies: { 200: CallView, ...problemReplies },
       handle: async (context) => {
         const callId = context.params[0] as string;
         clinicOfId(context.principal, callId);
+        if (context.query.at !== undefined) {
+          const past = await deps.asOf.require().call(callId, context.query.at);
+          return { status: 200, body: callWire(past, timeZoneOf(deps.host.read, past.clinicId)) };
+        }
         const read = await readModel(deps);
         const call = read.call(callId);
         if (call === undefined) throw new Problem(404, 'not_found', `call ${callId} not found`);
@@ -120,12 +125,14 @@ export function callRoutes(deps: RouteDeps): Route[] {
       method: 'get',
       path: '/api/v1/clinics/:id/board',
       operationId: 'clinicBoard',
-      summary: "The clinic's counters and per-doctor counts for today",
+      summary: "The clinic's counters and per-doctor counts for today; with ?at=<RFC 3339> as they were then",
       tag,
+      query: AsOfQuery,
       replies: { 200: BoardView, ...problemReplies },
       handle: async (context) => {
         const clinicId = context.params[0] as string;
         requireClinic(context.principal, clinicId);
+        if (context.query.at !== undefined) return { status: 200, body: await deps.asOf.require().board(clinicId, context.query.at) };
         const clinic = (await readModel(deps)).clinic(clinicId);
         if (clinic === undefined) throw new Problem(404, 'not_found', `clinic ${clinicId} not found`);
         return { status: 200, body: clinicBoard(clinic, deps.now()) };
@@ -135,7 +142,7 @@ export function callRoutes(deps: RouteDeps): Route[] {
       method: 'get',
       path: '/api/v1/clinics/:id/calls',
       operationId: 'clinicCalls',
-      summary: "The clinic's call list with the desktop's filters (open calls, overdue first, by default)",
+      summary: "The clinic's call list with the desktop's filters (open calls, overdue first, by default); with ?at=<RFC 3339> as it was then",
       tag,
       query: ClinicCallsQuery,
       replies: { 200: Type.Array(CallView), ...problemReplies },
@@ -156,7 +163,7 @@ export function callRoutes(deps: RouteDeps): Route[] {
           ...(q.overdue === 'true' ? { overdueOnly: true } : {}),
           ...(q.limit === undefined ? {} : { limit: Number(q.limit) }),
         } as CallFilter;
-        const calls = listCalls(clinic, filter);
+        const calls = q.at === undefined ? listCalls(clinic, filter) : await deps.asOf.require().calls(clinicId, filter, q.at);
         const timeZone = timeZoneOf(read, clinicId);
         return { status: 200, body: calls.map((call) => callWire(call, timeZone)) };
       },

@@ -11,10 +11,13 @@ import { withHoldId } from '../auth/hold-ids.ts';
 import { disclosedRejection } from '../auth/rejection-disclosure.ts';
 import { Problem, problemFromRejection } from '../http/problem.ts';
 import type { RouteContext } from '../http/route.ts';
+import type { AsOfSlot } from './as-of.ts';
 
 export interface RouteDeps {
   readonly host: EngineHost;
   readonly now: () => number;
+  /** `?at=` reads (time travel), installed by the time-travel extension. */
+  readonly asOf: AsOfSlot;
 }
 
 export function forbidden(): Problem {

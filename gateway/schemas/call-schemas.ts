@@ -58,6 +58,9 @@ export const TransferBody = Type.Object({ clinicId: Id, reason: Type.String({ mi
 export const CancelBody = Type.Object({ reason: Type.String({ minLength: 1, maxLength: 500 }) }, closed);
 export const CompleteBody = Type.Object({ diagnosis: Type.Optional(text(500)), note: Type.Optional(text(2000)) }, closed);
 
+/** An RFC 3339 instant with an offset; checked exactly by gateway/routes/as-of.ts. */
+const AsOfInstant = Type.String({ minLength: 20, maxLength: 40 });
+
 export const CallSearchQuery = Type.Object(
   { policy: Type.Optional(Type.String({ maxLength: 32 })), phone: Type.Optional(Type.String({ maxLength: 32 })), status: Type.Optional(union(callStatuses)) },
   closed,
@@ -73,9 +76,13 @@ export const ClinicCallsQuery = Type.Object(
     name: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
     overdue: Type.Optional(union(['true', 'false'] as const)),
     limit: Type.Optional(Type.String({ pattern: '^[0-9]{1,4}$' })),
+    at: Type.Optional(AsOfInstant),
   },
   closed,
 );
+
+/** `?at=`: the state as it was at that instant (time travel). */
+export const AsOfQuery = Type.Object({ at: Type.Optional(AsOfInstant) }, closed);
 
 export const SuggestQuery = Type.Object({ visitDate: Type.Optional(IsoDate) }, closed);
 

@@ -4,7 +4,8 @@
  * waiting times and SLA countdowns on the server's clock. Keys: ↑/↓ pick a call (the row takes focus), Enter
  * assigns it (accepts a received one), A accepts, T transfers, Delete cancels; Esc in the name search goes
  * back to the list. A truncated snapshot (over 500 open calls) is completed over HTTP; "served" lists today's
- * completed calls over HTTP too, refreshed whenever the served counter moves.
+ * completed calls over HTTP too, refreshed whenever the served counter moves. The "as of" control switches to a
+ * read-only replay of the desk at a past instant (as-of-desk.tsx); the desk's keys do nothing meanwhile.
  */
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { api } from '../api/http.ts';
@@ -18,6 +19,7 @@ import { clinicNow } from '../format/time.ts';
 import { t } from '../i18n/i18n.ts';
 import { clinicWithPage, type ClinicView } from '../live/clinic-topic.ts';
 import { liveSocket, patchTopic, useClinicTopic } from '../live/live-hub.ts';
+import { AsOfControl, AsOfDesk } from './as-of-desk.tsx';
 import { AssignDialog } from './assign-dialog.tsx';
 import { CallFilters } from './call-filters.tsx';
 import { CallRow, callRowHeightPx } from './call-row.tsx';
@@ -35,6 +37,7 @@ export function Desk() {
   const [filter, setFilter] = useState<DeskFilter>(emptyFilter);
   const [selectedId, setSelectedId] = useState<string | undefined>(undefined);
   const [dialog, setDialog] = useState<DialogState>(undefined);
+  const [asOf, setAsOf] = useState<string | undefined>(undefined);
   const served = useServedCalls(clinicId, filter.status === 'completed', topic.view?.board.counters.completed ?? 0);
   useTruncatedPage(clinicId, topic.view);
   const calls = useMemo(() => filterCalls(filter.status === 'completed' ? served : topic.view?.calls.values() ?? [], filter), [topic.view, filter, served]);
@@ -50,12 +53,12 @@ export function Desk() {
     liveSocket().command({ type: 'AcceptCall', callId: call.id }).catch((error: Error) => toast(t('app.error', { message: error.message }), 'error'));
   };
   // The handler reads the latest render through a ref: a key pressed right after a click must see that click.
-  const latest = useRef({ calls, selectedIndex, selected, dialog });
-  latest.current = { calls, selectedIndex, selected, dialog };
+  const latest = useRef({ calls, selectedIndex, selected, dialog, asOf });
+  latest.current = { calls, selectedIndex, selected, dialog, asOf };
   useEffect(() => {
     const onKey = (event: KeyboardEvent): void => {
       const now = latest.current;
-      if (now.dialog !== undefined || isTypingTarget(event.target) || event.altKey || event.ctrlKey) return;
+      if (now.asOf !== undefined || now.dialog !== undefined || isTypingTarget(event.target) || event.altKey || event.ctrlKey) return;
       // Enter on a focused button is that button's click, not "assign the selected call".
       if (event.key === 'Enter' && (event.target instanceof HTMLButtonElement || event.target instanceof HTMLAnchorElement)) return;
       const call = now.selected;
@@ -85,9 +88,14 @@ export function Desk() {
     setSelectedId(target.id);
     focusRowSoon(target.id);
   };
+  const asOfControl = <AsOfControl at={asOf} timeZone={app.clinic.timeZone} onChange={setAsOf} />;
+  if (asOf !== undefined) {
+    return <>{asOfControl}<AsOfDesk clinicId={clinicId} at={asOf} timeZone={app.clinic.timeZone} doctorNames={doctorNames} onLive={() => setAsOf(undefined)} /></>;
+  }
   if (topic.error !== undefined) return <p class="error">{topic.error === 'forbidden' ? t('app.forbidden') : t('app.error', { message: topic.error })}</p>;
   if (topic.view === undefined) return <p class="loading">{t('app.loading')}</p>;
   return (
+    <>{asOfControl}
     <div class="desk" data-testid="desk">
       <DeskSidebar board={topic.view.board} status={filter.status} doctorId={filter.doctorId} openByDoctor={openByDoctor}
         onStatus={(status) => setFilter({ ...filter, status })} onDoctor={(doctorId) => setFilter({ ...filter, doctorId })} />
@@ -115,6 +123,7 @@ export function Desk() {
       {dialog?.kind === 'transfer' ? <TransferDialog call={dialog.call} onClose={() => setDialog(undefined)} /> : null}
       {dialog?.kind === 'cancel' ? <CancelDialog call={dialog.call} onClose={() => setDialog(undefined)} /> : null}
     </div>
+    </>
   );
 }
 
