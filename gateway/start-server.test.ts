@@ -68,9 +68,9 @@ t.test('the worker pool and Postgres read the validated configuration, never pro
   const one = await startTestServer({ settings: { WORKERS: '1' } });
   t.teardown(() => one.stop());
   t.equal(one.config.workers, 1);
-  const metrics = await call(one.base, 'GET', '/metrics');
+  const metrics = await call(one.metricsBase, 'GET', '/metrics');
   t.match(metrics.text, /^cd_worker_threads 1$/m, 'WORKERS from the configuration sizes the pool');
   const two = await startTestServer({ settings: { WORKERS: '2' } });
   t.teardown(() => two.stop());
-  t.match((await call(two.base, 'GET', '/metrics')).text, /^cd_worker_threads 2$/m, 'each server its own setting, in one process');
+  t.match((await call(two.metricsBase, 'GET', '/metrics')).text, /^cd_worker_threads 2$/m, 'each server its own setting, in one process');
 });
