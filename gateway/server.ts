@@ -2,6 +2,7 @@
  * The gateway: one uWebSockets.js app serving the partner API, the operator WebSocket, the metrics and the
  * operator UI's static files, in front of one EngineHost. It refuses to start on uWS's JavaScript fallback.
  */
+import { registerDurableStageMetrics } from './durable-stage-metrics.ts';
 import uWS, { type TemplatedApp, type us_listen_socket } from 'uWebSockets.js';
 import type { Logger } from 'pino';
 import type { Clock } from '../engine/index.ts';
@@ -81,6 +82,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     metrics.logPosition.set(position);
     metrics.logCommitSeconds.observe(options.host.lastCommitMs / 1000);
   });
+  registerDurableStageMetrics(metrics.registry, options.host);
   metrics.onScrape(() => {
     sampleBoardGauges(metrics, options.host.read);
     metrics.snapshotPauseSeconds.set(options.host.lastSnapshotPauseMs / 1000);

@@ -122,6 +122,9 @@ export class SegmentEventLog<T> implements EventLog<T> {
   private fd: number | undefined;
   private fdBytes = 0;
   private writeOffset = 0;
+  /** Writes issued and entries they carried since open (entries ÷ writes = the group-commit batch). */
+  writes = 0;
+  entriesWritten = 0;
   private pending: PendingAppend[] = [];
   private writing = false;
   private inFlight = 0;
@@ -308,6 +311,8 @@ export class SegmentEventLog<T> implements EventLog<T> {
     const segment = this.segments.at(-1);
     if (segment !== undefined && segment.firstPosition === undefined) segment.firstPosition = first.position;
     this.maybePrepareNext();
+    this.writes += 1;
+    this.entriesWritten += batch.length;
     writeAll(fd, buffer, offset, (error) => {
       if (error !== undefined) {
         this.fail(first.position, error);
