@@ -14,21 +14,23 @@ async function temporaryDirectory(): Promise<string> {
 /** Small segments, so the suite crosses segment boundaries and preallocation runs often. */
 const segmentBytes = 8192;
 
-runEventLogSuite('segment', async () => {
-  const path = await temporaryDirectory();
-  let log: SegmentEventLog<SampleRecord> | undefined;
-  return {
-    async open(options = {}) {
-      await log?.close();
-      log = SegmentEventLog.open<SampleRecord>(join(path, 'log'), { ...options, segmentBytes });
-      return log;
-    },
-    async dispose() {
-      await log?.close();
-      await rm(path, { recursive: true, force: true });
-    },
-  };
-});
+for (const writeOn of ['engine-thread', 'threadpool'] as const) {
+  runEventLogSuite(`segment (${writeOn})`, async () => {
+    const path = await temporaryDirectory();
+    let log: SegmentEventLog<SampleRecord> | undefined;
+    return {
+      async open(options = {}) {
+        await log?.close();
+        log = SegmentEventLog.open<SampleRecord>(join(path, 'log'), { ...options, segmentBytes, writeOn });
+        return log;
+      },
+      async dispose() {
+        await log?.close();
+        await rm(path, { recursive: true, force: true });
+      },
+    };
+  });
+}
 
 void t.test('segment: entries span many segments and read back in order after a reopen', async (t) => {
   const path = await temporaryDirectory();

@@ -8,11 +8,15 @@
  * only. A record = [u32 LE magic][u48 LE position][u16 zero][frame of log-record-codec.ts: length, CRC-32, payload];
  * a record never spans two segments. `first-position` holds the trim point (absent: 1).
  *
- * Writes: every batch waiting when the previous write completes goes out as ONE positional write on a descriptor
- * opened with O_DSYNC (libuv's threadpool; the kernel syncs the data before the write returns), so a lone append
- * costs one write, and appends that arrive meanwhile share the next one (group commit without a timer). Completion
- * is in position order; the first failure poisons every later append (LogWriteError), so an acknowledged position
- * never follows a hole.
+ * Writes: one positional write on a descriptor opened with O_DSYNC (the kernel syncs the data before the write
+ * returns: one system call per batch). `writeOn: 'engine-thread'` (the default) issues it synchronously from the
+ * append, so a lone command waits for exactly one write and no thread hand-off: under load the engine thread is
+ * busy in the write while requests queue in the kernel, and the next tick carries them all (group commit without a
+ * timer). `writeOn: 'threadpool'` issues it through libuv's threadpool and writes every batch waiting when the
+ * previous write completes as ONE write; it keeps the event loop free during a slow sync, at the cost of a thread
+ * hand-off per write (measured in docs/bench.md; a wake-up of another thread is what a loaded machine delays most).
+ * Completion is in position order; the first failure poisons every later append (LogWriteError), so an
+ * acknowledged position never follows a hole.
  *
  * Crash tail: a write torn by a crash leaves garbage after the last valid record of the newest segment. Opening as
  * the writer scans that segment to its last valid record, syncs it (a record that reached the page cache before a
@@ -67,8 +71,11 @@ const segmentSuffix = '.segment';
 const preparingSuffix = '.preparing';
 const preallocateChunkBytes = 1024 * 1024;
 
+export type SegmentWriteMode = 'engine-thread' | 'threadpool';
+
 export interface SegmentEventLogOptions {
   readonly appendsInFlightMax?: number;
+  readonly writeOn?: SegmentWriteMode;
   readonly segmentBytes?: number;
   readonly readOnly?: boolean;
 }
@@ -112,6 +119,7 @@ export function segmentFileName(sequence: number): string {
 export class SegmentEventLog<T> implements EventLog<T> {
   readonly directory: string;
   readonly readOnly: boolean;
+  readonly writeOn: SegmentWriteMode;
   private readonly segmentBytes: number;
   private readonly appendsInFlightMax: number;
   private readonly segments: Segment[] = [];
@@ -136,6 +144,7 @@ export class SegmentEventLog<T> implements EventLog<T> {
   private constructor(directory: string, options: SegmentEventLogOptions) {
     this.directory = directory;
     this.readOnly = options.readOnly ?? false;
+    this.writeOn = options.writeOn ?? 'engine-thread';
     this.segmentBytes = options.segmentBytes ?? segmentBytesDefault;
     this.appendsInFlightMax = options.appendsInFlightMax ?? appendsInFlightMaxDefault;
     assert(Number.isSafeInteger(this.segmentBytes) && this.segmentBytes >= 4096, 'segmentBytes must be at least 4096');
@@ -265,7 +274,10 @@ export class SegmentEventLog<T> implements EventLog<T> {
     this.inFlight += 1;
     return new Promise<number>((resolve, reject) => {
       this.pending.push({ position, record, resolve, reject });
-      if (!this.writing) this.writeNext();
+      if (this.writing) return;
+      // A microtask: the appends of this synchronous run (one tick's entry, or several) share one write.
+      this.writing = true;
+      queueMicrotask(() => this.writeNext());
     });
   }
 
@@ -313,20 +325,37 @@ export class SegmentEventLog<T> implements EventLog<T> {
     this.maybePrepareNext();
     this.writes += 1;
     this.entriesWritten += batch.length;
-    writeAll(fd, buffer, offset, (error) => {
-      if (error !== undefined) {
-        this.fail(first.position, error);
-        for (const append of batch) append.reject(this.failure);
-        this.settle(batch.length);
-        return;
+    if (this.writeOn === 'engine-thread') {
+      let failure: unknown;
+      try {
+        writeAllSync(fd, buffer, offset);
+      } catch (error) {
+        failure = error;
       }
-      const last = batch.at(-1);
-      assert(last !== undefined);
-      this.positionDurableLast = last.position;
-      for (const append of batch) append.resolve(append.position);
-      this.settle(batch.length);
-      this.writeNext();
+      this.completeWrite(batch, first.position, failure);
+      // Whatever was appended by the callbacks of this write's promises arrives later, through enqueue.
+      if (this.failure === undefined && this.pending.length > 0) this.writeNext();
+      else this.writing = false;
+      return;
+    }
+    writeAll(fd, buffer, offset, (error) => {
+      this.completeWrite(batch, first.position, error);
+      if (this.failure === undefined) this.writeNext();
     });
+  }
+
+  private completeWrite(batch: readonly PendingAppend[], firstPosition: number, error: unknown): void {
+    if (error !== undefined) {
+      this.fail(firstPosition, error);
+      for (const append of batch) append.reject(this.failure);
+      this.settle(batch.length);
+      return;
+    }
+    const last = batch.at(-1);
+    assert(last !== undefined);
+    this.positionDurableLast = last.position;
+    for (const append of batch) append.resolve(append.position);
+    this.settle(batch.length);
   }
 
   private settle(count: number): void {
@@ -489,6 +518,11 @@ export class SegmentEventLog<T> implements EventLog<T> {
       if (expected <= segmentLast) throw new LogCorruptionError(expected, `entry missing or damaged in ${segment.path}`);
     }
   }
+}
+
+function writeAllSync(fd: number, buffer: Buffer, offset: number): void {
+  let written = 0;
+  while (written < buffer.length) written += writeSync(fd, buffer, written, buffer.length - written, offset + written);
 }
 
 /** Writes the whole buffer at `offset`, continuing after a short write. */
