@@ -421,6 +421,8 @@ export class EngineHost {
       );
     }
     const durable = this.#lastDurable;
+    // A failed entry went to onFatal already; whoever awaits it later sees the rejection, nobody else must.
+    durable.catch(() => undefined);
     if (waiters.length > 0) void durable.then(() => { for (const w of waiters) w.resolve(w.result); }, () => undefined);
     this.#armTimer();
     this.#maybeSnapshot();

@@ -18,7 +18,7 @@ import { CallArchive } from './call-archive.ts';
 import { nodeScheduler, type HostLog, type HostRecord, type HostStorage } from './engine-host.ts';
 import { LmdbEnvironment } from './lmdb-environment.ts';
 import { LmdbEventLog } from './lmdb-event-log.ts';
-import { SegmentEventLog, segmentLogDirectory } from './segment-event-log.ts';
+import { SegmentEventLog, segmentLogDirectory, segmentWriteOnDefault, type SegmentWriteMode } from './segment-event-log.ts';
 import { SnapshotStore } from './snapshot-store.ts';
 
 export const migrationAppendsInFlightMax = 200;
@@ -29,10 +29,21 @@ export class LogMigrationConflictError extends Error {
   override readonly name = 'LogMigrationConflictError';
 }
 
-export async function openHostStorage(dataDir: string): Promise<HostStorage> {
+/**
+ * `LOG_WRITE_ON=engine-thread|threadpool` picks how the segment log issues its synced write (docs/configuration.md,
+ * "The event log"); unset, the default of segment-event-log.ts. Anything else is refused at start.
+ */
+export function logWriteOnFrom(env: NodeJS.ProcessEnv): SegmentWriteMode {
+  const value = env['LOG_WRITE_ON'];
+  if (value === undefined || value === '') return segmentWriteOnDefault;
+  if (value === 'engine-thread' || value === 'threadpool') return value;
+  throw new Error(`LOG_WRITE_ON must be engine-thread or threadpool, got "${value}"`);
+}
+
+export async function openHostStorage(dataDir: string, writeOn: SegmentWriteMode = logWriteOnFrom(process.env)): Promise<HostStorage> {
   const environment = LmdbEnvironment.open({ path: dataDir });
   try {
-    const log = await openLogForWriting(dataDir, environment);
+    const log = await openLogForWriting(dataDir, environment, writeOn);
     return {
       log,
       snapshots: SnapshotStore.open(environment),
@@ -48,12 +59,12 @@ export async function openHostStorage(dataDir: string): Promise<HostStorage> {
 }
 
 /** The writer's log: the segment log, migrated from the LMDB log first if the directory still has only that. */
-export async function openLogForWriting(dataDir: string, environment: LmdbEnvironment): Promise<SegmentEventLog<HostRecord>> {
+export async function openLogForWriting(dataDir: string, environment: LmdbEnvironment, writeOn: SegmentWriteMode = segmentWriteOnDefault): Promise<SegmentEventLog<HostRecord>> {
   const lmdbLog = LmdbEventLog.open<HostRecord>(environment);
   const target = segmentLogDirectory(dataDir);
   const lmdbHolds = lmdbLog.lastPosition() >= lmdbLog.firstPosition();
   if (!existsSync(target) && (lmdbHolds || lmdbLog.firstPosition() > 1)) await migrate(dataDir, lmdbLog);
-  const log = SegmentEventLog.open<HostRecord>(target);
+  const log = SegmentEventLog.open<HostRecord>(target, { writeOn });
   if (lmdbLog.lastPosition() >= lmdbLog.firstPosition()) await dropMigratedLmdbEntries(lmdbLog, log);
   await lmdbLog.close();
   return log;

@@ -9,10 +9,10 @@
  * a record never spans two segments. `first-position` holds the trim point (absent: 1).
  *
  * Writes: one positional write on a descriptor opened with O_DSYNC (the kernel syncs the data before the write
- * returns: one system call per batch). `writeOn: 'engine-thread'` (the default) issues it synchronously from the
+ * returns: one system call per batch). `writeOn: 'engine-thread'` issues it synchronously from the
  * append, so a lone command waits for exactly one write and no thread hand-off: under load the engine thread is
  * busy in the write while requests queue in the kernel, and the next tick carries them all (group commit without a
- * timer). `writeOn: 'threadpool'` issues it through libuv's threadpool and writes every batch waiting when the
+ * timer). `writeOn: 'threadpool'` (the default) issues it through libuv's threadpool and writes every batch waiting when the
  * previous write completes as ONE write; it keeps the event loop free during a slow sync, at the cost of a thread
  * hand-off per write (measured in docs/bench.md; a wake-up of another thread is what a loaded machine delays most).
  * Completion is in position order; the first failure poisons every later append (LogWriteError), so an
@@ -72,6 +72,11 @@ const preparingSuffix = '.preparing';
 const preallocateChunkBytes = 1024 * 1024;
 
 export type SegmentWriteMode = 'engine-thread' | 'threadpool';
+/**
+ * The threadpool: the engine keeps decoding and deciding the next commands while a write syncs, so CPU and disk
+ * overlap under load; measured against the engine-thread write in docs/bench.md.
+ */
+export const segmentWriteOnDefault: SegmentWriteMode = 'threadpool';
 
 export interface SegmentEventLogOptions {
   readonly appendsInFlightMax?: number;
@@ -144,7 +149,7 @@ export class SegmentEventLog<T> implements EventLog<T> {
   private constructor(directory: string, options: SegmentEventLogOptions) {
     this.directory = directory;
     this.readOnly = options.readOnly ?? false;
-    this.writeOn = options.writeOn ?? 'engine-thread';
+    this.writeOn = options.writeOn ?? segmentWriteOnDefault;
     this.segmentBytes = options.segmentBytes ?? segmentBytesDefault;
     this.appendsInFlightMax = options.appendsInFlightMax ?? appendsInFlightMaxDefault;
     assert(Number.isSafeInteger(this.segmentBytes) && this.segmentBytes >= 4096, 'segmentBytes must be at least 4096');

@@ -40,6 +40,7 @@ import type { MetricSamples } from '../load/server-metrics.ts';
 import { startServerProcess } from '../load/server-process.ts';
 import type { ServerProcess } from '../load/server-process.ts';
 import { defaultDatabaseUrl } from '../peer/pg-peer-server.ts';
+import { segmentWriteOnDefault, type SegmentWriteMode } from '../../persistence/segment-event-log.ts';
 import { finite, latencyFigures, loadAverageNote, round, serverProfile, sharedMachineNote, targetFigures, targetLines, usageFigures } from './scenario-kit.ts';
 import type { ScenarioContext, ScenarioOutcome, TargetCheck } from './scenario-kit.ts';
 
@@ -58,6 +59,7 @@ interface Settings {
   readonly timeoutMs: number;
   readonly skipPeer: boolean;
   readonly strace: boolean;
+  readonly writeOn: readonly SegmentWriteMode[];
 }
 
 function listOf<T extends string>(raw: string, allowed: readonly T[], name: string): T[] {
@@ -85,12 +87,13 @@ function settingsOf(context: ScenarioContext): Settings {
     timeoutMs: args.number('timeout-ms', { small: 10_000, full: 10_000 }, { min: 100, max: 120_000 }),
     skipPeer: args.flag('skip-peer'),
     strace: args.flag('strace'),
+    writeOn: listOf(args.text('write-on', segmentWriteOnDefault), ['threadpool', 'engine-thread'] as const, 'write-on'),
   };
 }
 
 interface Row {
   readonly storage: StorageLabel;
-  readonly system: 'ours' | 'pg peer';
+  readonly system: string;
   readonly transport: Transport;
   readonly rate: number;
   readonly latency: LatencySummary;
@@ -166,8 +169,11 @@ export async function runDurableLatency(context: ScenarioContext): Promise<Scena
       series.push({ name: `${storage}: write + fdatasync, 1 KB (floor)`, role: 'floor', histogram: fsync.histogram });
       series.push({ name: `${storage}: LMDB put + synced commit (floor)`, role: 'floor', histogram: lmdbRun.histogram });
 
-      const region = await prepareRegion(dataDir.path, { clinics: 2, doctorsPerClinic: 2, operators: settings.wsSessions });
-      const server: ServerProcess = await startServerProcess({ dataDir: dataDir.path, nodeArgs: profile.nodeArgs });
+      for (const writeOn of settings.writeOn) {
+      const oursName = settings.writeOn.length > 1 ? `ours (${writeOn})` : 'ours';
+      const serverDir = makeBenchDataDir(`durable-latency-${writeOn}`, storage);
+      const region = await prepareRegion(serverDir.path, { clinics: 2, doctorsPerClinic: 2, operators: settings.wsSessions });
+      const server: ServerProcess = await startServerProcess({ dataDir: serverDir.path, nodeArgs: profile.nodeArgs, env: { LOG_WRITE_ON: writeOn } });
       const clinicIds = [benchClinicId(1), benchClinicId(2)];
       try {
         let tag = 50;
@@ -187,7 +193,7 @@ export async function runDurableLatency(context: ScenarioContext): Promise<Scena
         for (const rate of settings.rates) {
           for (const transport of settings.transports) {
             tag += 1;
-            context.log(`${storage}: ours over ${transport} at ${rate}/s for ${settings.seconds} s`);
+            context.log(`${storage}: ${oursName} over ${transport} at ${rate}/s for ${settings.seconds} s`);
             const before = await scrapeMetrics(server.baseUrl);
             const meter = startProcessMeter(server.pid);
             const strace = settings.strace && transport === 'http' && rate === 400 ? startStrace(server.pid) : undefined;
@@ -201,12 +207,14 @@ export async function runDurableLatency(context: ScenarioContext): Promise<Scena
             const after = await scrapeMetrics(server.baseUrl);
             const histogram = decodeHistogram(answer.histogramBase64);
             const stages = stagesBetween(before, after);
-            rows.push({ storage, system: 'ours', transport, rate, latency: summarizeLatency(histogram), histogram, counts: finite(answer.counts), stages, server: usageFigures(usage), generator: usageFigures(answer.usage) });
-            if (rate === 400 || settings.rates.length === 1) series.push({ name: `${storage}: ours over ${transport} at ${rate}/s`, role: 'ours', histogram });
+            rows.push({ storage, system: oursName, transport, rate, latency: summarizeLatency(histogram), histogram, counts: finite(answer.counts), stages, server: usageFigures(usage), generator: usageFigures(answer.usage) });
+            if (rate === 400 || settings.rates.length === 1) series.push({ name: `${storage}: ${oursName} over ${transport} at ${rate}/s`, role: 'ours', histogram });
           }
         }
       } finally {
         await server.stop();
+        serverDir.remove();
+      }
       }
       if (!settings.skipPeer) await runPeer(context, settings, storage, rows, series);
     } finally {
@@ -219,7 +227,7 @@ export async function runDurableLatency(context: ScenarioContext): Promise<Scena
   const ratios: RatioInput[] = [];
   const disk = floors.get('disk');
   for (const transport of settings.transports) {
-    const at400 = rows.find((row) => row.storage === 'disk' && row.system === 'ours' && row.transport === transport && row.rate === 400);
+    const at400 = rows.find((row) => row.storage === 'disk' && row.system.startsWith('ours') && row.transport === transport && row.rate === 400 && (settings.writeOn.length === 1 || row.system.includes(segmentWriteOnDefault)));
     const peer400 = rows.find((row) => row.storage === 'disk' && row.system === 'pg peer' && row.rate === 400);
     if (at400 !== undefined && disk !== undefined) {
       checks.push({ target: `disk, ${transport}, 400/s: ack p50 ≤ floor p50 + 0.5 ms`, measured: `${at400.latency.p50} ms vs ${round(disk.fsync.p50 + 0.5)} ms (floor p50 ${disk.fsync.p50})`, met: at400.latency.p50 <= disk.fsync.p50 + 0.5 });
@@ -233,7 +241,7 @@ export async function runDurableLatency(context: ScenarioContext): Promise<Scena
       ratios.push({ name: `disk, ${transport}, 400/s: ack p50 vs pg peer p50`, ours: at400.latency.p50, reference: peer400.latency.p50, referenceName: 'pg peer', unit: 'ms' });
       ratios.push({ name: `disk, ${transport}, 400/s: ack p99 vs pg peer p99`, ours: at400.latency.p99, reference: peer400.latency.p99, referenceName: 'pg peer', unit: 'ms' });
     }
-    const at5000 = rows.find((row) => row.storage === 'disk' && row.system === 'ours' && row.transport === transport && row.rate === 5000);
+    const at5000 = rows.find((row) => row.storage === 'disk' && row.system.startsWith('ours') && row.transport === transport && row.rate === 5000 && (settings.writeOn.length === 1 || row.system.includes(segmentWriteOnDefault)));
     if (at5000 !== undefined) checks.push({ target: `disk, ${transport}, 5000/s: ack p99 ≤ 10 ms`, measured: `${at5000.latency.p99} ms`, met: at5000.latency.p99 <= 10 });
   }
   figures['rows'] = rows.map((row) => finite({ storage: row.storage, system: row.system, transport: row.transport, rate: row.rate, latency: latencyFigures(row.histogram), counts: row.counts,
@@ -241,7 +249,7 @@ export async function runDurableLatency(context: ScenarioContext): Promise<Scena
   figures['targets'] = targetFigures(checks);
   notes.push(...table(rows, floors));
   const headline400 = settings.transports.map((transport) => {
-    const row = rows.find((candidate) => candidate.storage === 'disk' && candidate.system === 'ours' && candidate.transport === transport && candidate.rate === 400);
+    const row = rows.find((candidate) => candidate.storage === 'disk' && candidate.system.startsWith('ours') && (settings.writeOn.length === 1 || candidate.system.includes(segmentWriteOnDefault)) && candidate.transport === transport && candidate.rate === 400);
     return row === undefined ? '' : `${transport} ${row.latency.p50}/${row.latency.p99} ms`;
   }).filter((part) => part !== '').join(', ');
   const peer = rows.find((row) => row.storage === 'disk' && row.system === 'pg peer' && row.rate === 400);
