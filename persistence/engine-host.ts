@@ -23,9 +23,10 @@
  * commands are decided and join one entry when an append completes. At most `waitingCommandsMax` commands wait
  * for the log; more wait in `submit` (back-pressure the gateway sees as latency).
  *
- * Bounds: a snapshot every `snapshotEveryEvents` events or `snapshotEveryMs`, whichever comes first; the
- * snapshot's encoding runs on this thread in slices of `snapshotSliceActors` actors per turn would break its
- * consistency (evolve mutates in place), so it runs at once and its pause is measured (`lastSnapshotPauseMs`).
+ * Bounds: a snapshot every `snapshotEveryEvents` events or `snapshotEveryMs`, whichever comes first. With a
+ * snapshot builder (the product's storage) the encoding runs on the builder's thread, off this one; without one
+ * (the simulation), and for the snapshot written by close(), it runs here at once (evolve mutates in place, so it
+ * cannot be sliced over turns) and its pause is measured (`lastSnapshotPauseMs`).
  */
 import { createEngine, ReadModel, type AddressedEvent, type Clock, type Command, type Engine, type HomeCall, type IdSource } from '../engine/index.ts';
 import type { Address } from '../engine/address.ts';
@@ -105,6 +106,11 @@ export interface HostStorage {
   /** The LMDB environment for the gateway's stores (tokens, sessions, webhooks); absent in the simulation. */
   readonly environment?: LmdbEnvironment;
   readonly scheduler: HostScheduler;
+  /**
+   * Builds snapshots off the engine thread (persistence/snapshot-builder.ts); absent, the host encodes them itself
+   * (a pause of the engine thread that grows with the state: `lastSnapshotPauseMs`).
+   */
+  readonly snapshotBuilder?: { build(position: number, nowMs: number): Promise<Array<[string, Uint8Array]>>; close(): Promise<void> };
   /** Closes the storage after the log; the host calls it once from close(). */
   close(): Promise<void>;
 }
@@ -362,8 +368,10 @@ export class EngineHost {
     this.#flush();
     await this.#lastDurable.catch(() => undefined);
     await this.#snapshotInFlight;
-    if ((options.snapshot ?? true) && !this.#failed && this.#eventsSinceSnapshot > 0) await this.#takeSnapshot().catch(() => undefined);
+    // On this thread: the process is stopping, so a pause costs nothing, and a cold builder would replay the log.
+    if ((options.snapshot ?? true) && !this.#failed && this.#eventsSinceSnapshot > 0) await this.#takeSnapshot('engine-thread').catch(() => undefined);
     await this.#log.close();
+    await this.#storage.snapshotBuilder?.close();
     await this.#storage.close();
   }
 
@@ -470,10 +478,15 @@ export class EngineHost {
     if (due) this.#snapshotInFlight = this.#takeSnapshot().catch((error: unknown) => console.error('snapshot failed; the log still holds everything', error));
   }
 
-  /** Encodes every actor now (the pause), then saves once the position it covers is durable. */
-  async #takeSnapshot(): Promise<number> {
+  /**
+   * Encodes every actor now (the pause), then saves once the position it covers is durable; or, with a snapshot
+   * builder, waits for the position to be durable and lets the builder's thread encode it.
+   */
+  async #takeSnapshot(where: 'builder' | 'engine-thread' = 'builder'): Promise<number> {
     this.#snapshotting = true;
     try {
+      const builder = this.#storage.snapshotBuilder;
+      if (builder !== undefined && where === 'builder') return await this.#buildSnapshotElsewhere(builder);
       const started = performance.now();
       const position = this.#assignedPosition;
       const entries: Array<[string, Uint8Array]> = this.engine.snapshot().map(([address, state]) => [address, encodeState(state)]);
@@ -488,6 +501,20 @@ export class EngineHost {
     } finally {
       this.#snapshotting = false;
     }
+  }
+
+  async #buildSnapshotElsewhere(builder: NonNullable<HostStorage['snapshotBuilder']>): Promise<number> {
+    if (this.engine.hasPendingEvents() || this.#pendingRecords.length > 0) this.#flush();
+    const position = this.#assignedPosition;
+    this.#eventsSinceSnapshot = 0;
+    this.#lastSnapshotAt = this.#options.clock.now();
+    await this.#lastDurable;
+    const entries = await builder.build(position, this.#options.clock.now());
+    const started = performance.now();
+    await this.#storage.snapshots.save(position, entries);
+    // What the engine thread spent on it: receiving the bytes is done by now; this is the store's part.
+    this.lastSnapshotPauseMs = performance.now() - started;
+    return position;
   }
 
   #fatal(error: unknown): void {

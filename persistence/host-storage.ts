@@ -20,6 +20,7 @@ import { LmdbEnvironment } from './lmdb-environment.ts';
 import { LmdbEventLog } from './lmdb-event-log.ts';
 import { SegmentEventLog, segmentLogDirectory, segmentWriteOnDefault, type SegmentWriteMode } from './segment-event-log.ts';
 import { SnapshotStore } from './snapshot-store.ts';
+import { WorkerSnapshotBuilder } from './snapshot-builder.ts';
 
 export const migrationAppendsInFlightMax = 200;
 const migrationStagingName = 'log-migrating';
@@ -50,6 +51,7 @@ export async function openHostStorage(dataDir: string, writeOn: SegmentWriteMode
       archive: new CallArchive(environment),
       environment,
       scheduler: nodeScheduler,
+      snapshotBuilder: new WorkerSnapshotBuilder(dataDir),
       close: () => environment.close(),
     };
   } catch (error) {
