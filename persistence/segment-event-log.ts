@@ -9,10 +9,10 @@
  * a record never spans two segments. `first-position` holds the trim point (absent: 1).
  *
  * Writes: one positional write on a descriptor opened with O_DSYNC (the kernel syncs the data before the write
- * returns: one system call per batch). `writeOn: 'engine-thread'` issues it synchronously from the
+ * returns: one system call per batch). `writeOn: 'engine-thread'` (the default) issues it synchronously from the
  * append, so a lone command waits for exactly one write and no thread hand-off: under load the engine thread is
  * busy in the write while requests queue in the kernel, and the next tick carries them all (group commit without a
- * timer). `writeOn: 'threadpool'` (the default) issues it through libuv's threadpool and writes every batch waiting when the
+ * timer). `writeOn: 'threadpool'` issues it through libuv's threadpool and writes every batch waiting when the
  * previous write completes as ONE write; it keeps the event loop free during a slow sync, at the cost of a thread
  * hand-off per write (measured in docs/bench.md; a wake-up of another thread is what a loaded machine delays most).
  * Completion is in position order; the first failure poisons every later append (LogWriteError), so an
@@ -73,10 +73,12 @@ const preallocateChunkBytes = 1024 * 1024;
 
 export type SegmentWriteMode = 'engine-thread' | 'threadpool';
 /**
- * The threadpool: the engine keeps decoding and deciding the next commands while a write syncs, so CPU and disk
- * overlap under load; measured against the engine-thread write in docs/bench.md.
+ * The engine thread: measured side by side in one run (docs/bench.md, durable-latency with both), the write from
+ * the engine thread waits for one wake-up (the kernel's, when the sync completes) where the threadpool's waits
+ * for three (the pool thread, its sync, the engine thread's async handle); on a loaded machine each wake-up waits
+ * for a CPU, and the sync stage's median was 0.5–5 ms against 20–50 ms through the threadpool.
  */
-export const segmentWriteOnDefault: SegmentWriteMode = 'threadpool';
+export const segmentWriteOnDefault: SegmentWriteMode = 'engine-thread';
 
 export interface SegmentEventLogOptions {
   readonly appendsInFlightMax?: number;

@@ -87,7 +87,7 @@ function settingsOf(context: ScenarioContext): Settings {
     timeoutMs: args.number('timeout-ms', { small: 10_000, full: 10_000 }, { min: 100, max: 120_000 }),
     skipPeer: args.flag('skip-peer'),
     strace: args.flag('strace'),
-    writeOn: listOf(args.text('write-on', segmentWriteOnDefault), ['threadpool', 'engine-thread'] as const, 'write-on'),
+    writeOn: listOf(args.text('write-on', segmentWriteOnDefault), ['engine-thread', 'threadpool'] as const, 'write-on'),
   };
 }
 
