@@ -147,6 +147,8 @@ export class SegmentEventLog<T> implements EventLog<T> {
   private preparing: Promise<void> | undefined;
   private failure: LogWriteError | undefined;
   private closed = false;
+  /** A reader's place in the newest segment: following the writer resumes there instead of rescanning it. */
+  private tail: { readonly sequence: number; readonly offset: number; readonly last: number } | undefined;
 
   private constructor(directory: string, options: SegmentEventLogOptions) {
     this.directory = directory;
@@ -492,7 +494,9 @@ export class SegmentEventLog<T> implements EventLog<T> {
       this.positionDurableLast = Math.max(this.positionDurableLast, this.positionFirst - 1);
       return;
     }
-    const { last } = scanToEnd(newest.path, newest.firstPosition);
+    const resume = this.tail?.sequence === newest.sequence ? this.tail : undefined;
+    const { last, endOffset } = scanToEnd(newest.path, resume === undefined ? newest.firstPosition : resume.last + 1, resume?.offset ?? 0);
+    this.tail = { sequence: newest.sequence, offset: endOffset, last };
     this.positionDurableLast = Math.max(last, this.positionFirst - 1);
   }
 
@@ -623,11 +627,11 @@ function firstRecordPosition(path: string): number | undefined {
   return undefined;
 }
 
-/** The newest segment's last valid record (checksum verified) and the offset after it. */
-function scanToEnd(path: string, firstPosition: number): { readonly last: number; readonly endOffset: number } {
-  let expected = firstPosition;
-  let endOffset = 0;
-  for (const record of scanSegment(path, 0)) {
+/** The newest segment's last valid record (checksum verified) and the offset after it, from `startOffset`. */
+function scanToEnd(path: string, expectedFirst: number, startOffset = 0): { readonly last: number; readonly endOffset: number } {
+  let expected = expectedFirst;
+  let endOffset = startOffset;
+  for (const record of scanSegment(path, startOffset)) {
     if (record.position !== expected) break;
     try {
       verifyLogEntryFrame(record.position, record.frame);
