@@ -83,7 +83,7 @@ function settingsOf(context: ScenarioContext): Settings {
     floorSeconds: args.number('floor-seconds', { small: 1, full: 5 }, { min: 1, max: 600 }),
     storages: listOf(args.text('storages', small ? 'disk' : 'disk,tmpfs'), ['disk', 'tmpfs'] as const, 'storages'),
     transports: listOf(args.text('transports', 'http,ws'), ['http', 'ws'] as const, 'transports'),
-    wsSessions: args.number('ws-sessions', { small: 2, full: 16 }, { min: 1, max: 1_000 }),
+    wsSessions: args.number('ws-sessions', { small: 4, full: 16 }, { min: 1, max: 1_000 }),
     timeoutMs: args.number('timeout-ms', { small: 10_000, full: 10_000 }, { min: 100, max: 120_000 }),
     skipPeer: args.flag('skip-peer'),
     strace: args.flag('strace'),
@@ -99,6 +99,8 @@ interface Row {
   readonly latency: LatencySummary;
   readonly histogram: Histogram;
   readonly counts: JsonValue;
+  /** HTTP status codes, or the WebSocket outcomes (accepted, rejected, error:<code>, not-sent at the session bound). */
+  readonly answers?: JsonValue;
   readonly stages?: JsonValue;
   readonly server?: JsonValue;
   readonly generator?: JsonValue;
@@ -207,7 +209,8 @@ export async function runDurableLatency(context: ScenarioContext): Promise<Scena
             const after = await scrapeMetrics(server.baseUrl);
             const histogram = decodeHistogram(answer.histogramBase64);
             const stages = stagesBetween(before, after);
-            rows.push({ storage, system: oursName, transport, rate, latency: summarizeLatency(histogram), histogram, counts: finite(answer.counts), stages, server: usageFigures(usage), generator: usageFigures(answer.usage) });
+            const answers = finite('outcomes' in answer ? answer.outcomes : answer.statusCodes);
+            rows.push({ storage, system: oursName, transport, rate, latency: summarizeLatency(histogram), histogram, counts: finite(answer.counts), answers, stages, server: usageFigures(usage), generator: usageFigures(answer.usage) });
             if (rate === 400 || settings.rates.length === 1) series.push({ name: `${storage}: ${oursName} over ${transport} at ${rate}/s`, role: 'ours', histogram });
           }
         }
@@ -244,7 +247,7 @@ export async function runDurableLatency(context: ScenarioContext): Promise<Scena
     const at5000 = rows.find((row) => row.storage === 'disk' && row.system.startsWith('ours') && row.transport === transport && row.rate === 5000 && (settings.writeOn.length === 1 || row.system.includes(segmentWriteOnDefault)));
     if (at5000 !== undefined) checks.push({ target: `disk, ${transport}, 5000/s: ack p99 ≤ 10 ms`, measured: `${at5000.latency.p99} ms`, met: at5000.latency.p99 <= 10 });
   }
-  figures['rows'] = rows.map((row) => finite({ storage: row.storage, system: row.system, transport: row.transport, rate: row.rate, latency: latencyFigures(row.histogram), counts: row.counts,
+  figures['rows'] = rows.map((row) => finite({ storage: row.storage, system: row.system, transport: row.transport, rate: row.rate, latency: latencyFigures(row.histogram), counts: row.counts, answers: row.answers ?? null,
     stages: row.stages ?? null, server: row.server ?? null, generator: row.generator ?? null }));
   figures['targets'] = targetFigures(checks);
   notes.push(...table(rows, floors));
@@ -284,7 +287,7 @@ async function runPeer(context: ScenarioContext, settings: Settings, storage: St
       const answer = await runHttpOpenLoop({ baseUrl: peer.baseUrl, token: 'none', endpoint: 'create-call', ratePerSecond: rate, seconds: settings.seconds, timeoutMs: settings.timeoutMs,
         data: { clinicIds: ['c1', 'c2'], searchPolicies: [], slotIds: [], appointmentIds: [], tag: 70 + rate % 20 } });
       const histogram = decodeHistogram(answer.histogramBase64);
-      rows.push({ storage, system: 'pg peer', transport: 'http', rate, latency: summarizeLatency(histogram), histogram, counts: finite(answer.counts), server: usageFigures(meter.stop()), generator: usageFigures(answer.usage) });
+      rows.push({ storage, system: 'pg peer', transport: 'http', rate, latency: summarizeLatency(histogram), histogram, counts: finite(answer.counts), answers: finite(answer.statusCodes), server: usageFigures(meter.stop()), generator: usageFigures(answer.usage) });
       if (rate === 400 || settings.rates.length === 1) series.push({ name: `pg peer over http at ${rate}/s`, role: 'baseline', histogram });
     }
     await peer.stop();
