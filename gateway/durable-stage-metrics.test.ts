@@ -44,3 +44,22 @@ t.test('stage histograms count every durable tick; writes carry the entries', as
   const entries = sampleOf(text, /cd_log_entries_written_total (\d+)/);
   t.ok(writes >= 1 && writes <= entries, `${writes} writes carried ${entries} entries`);
 });
+
+t.test('through the real gateway: decode and reply of each partner write request, and the ticks behind them', async (t) => {
+  const { startTestServer, call } = await import('./test-server.ts');
+  const server = await startTestServer();
+  t.teardown(() => server.stop());
+  const body = {
+    source: 'portal', kind: 'primary', clinicId: 'gp1',
+    patient: { policy: '6990000000000001', surname: 'Стадиев', name: 'Пётр', birthDate: '1975-04-05', sex: 'M' },
+    address: { text: 'ул. Свободы', house: '12' }, complaints: { text: 'температура 38', tags: ['temperature'] },
+  };
+  const before = await server.gateway.metrics.registry.metrics();
+  const created = await call(server.base, 'POST', '/api/v1/calls', { token: server.tokens.partner, body });
+  t.equal(created.status, 201, JSON.stringify(created.body));
+  const after = await server.gateway.metrics.registry.metrics();
+  for (const stage of ['decode', 'reply', 'sync']) {
+    const count = (text: string): number => sampleOf(text, new RegExp(`cd_durable_stage_seconds_count\\{stage="${stage}"\\} (\\d+)`)) || 0;
+    t.ok(count(after) - count(before) >= 1, `the ${stage} stage observed the request`);
+  }
+});

@@ -82,7 +82,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     metrics.logPosition.set(position);
     metrics.logCommitSeconds.observe(options.host.lastCommitMs / 1000);
   });
-  registerDurableStageMetrics(metrics.registry, options.host);
+  const stages = registerDurableStageMetrics(metrics.registry, options.host);
   metrics.onScrape(() => {
     sampleBoardGauges(metrics, options.host.read);
     metrics.snapshotPauseSeconds.set(options.host.lastSnapshotPauseMs / 1000);
@@ -96,6 +96,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     logger: options.logger,
     bodyBytesMax: options.bodyBytesMax ?? bodyBytesMaxDefault,
     now,
+    stages,
   };
   for (const route of routes) mountRoute(app, drainGuard.wrap(route), pipeline);
   mountSystem(app, options, metrics, routes, drainGuard);

@@ -27,6 +27,13 @@ export interface PipelineDeps {
   readonly logger: Logger;
   readonly bodyBytesMax: number;
   readonly now: () => number;
+  /** The HTTP ends of the durable path's stage histograms (gateway/durable-stage-metrics.ts). */
+  readonly stages?: HttpStageObserver;
+}
+
+/** decode = request received → the route called (body read, decoded, validated); reply = result → response written. */
+export interface HttpStageObserver {
+  observe(stage: 'decode' | 'reply', seconds: number): void;
 }
 
 interface RequestHead {
@@ -105,17 +112,19 @@ async function run(res: HttpResponse, route: Route, head: RequestHead, deps: Pip
   let reply: RouteReply;
   try {
     encoding = replyEncoding(head.accept);
-    reply = await handle(res, route, head, deps);
+    reply = await handle(res, route, head, deps, started);
   } catch (error) {
     reply = problemReply(error, route, head, deps);
   }
+  const replied = performance.now();
   deps.metrics.httpRequests.inc({ operation: route.operationId, status: String(reply.status) });
   deps.metrics.httpLatency.observe({ operation: route.operationId }, (performance.now() - started) / 1000);
   if (state.aborted) return;
   write(res, reply, encoding, head.requestId);
+  deps.stages?.observe('reply', (performance.now() - replied) / 1000);
 }
 
-async function handle(res: HttpResponse, route: Route, head: RequestHead, deps: PipelineDeps): Promise<RouteReply> {
+async function handle(res: HttpResponse, route: Route, head: RequestHead, deps: PipelineDeps, started: number): Promise<RouteReply> {
   const principal = route.public === true ? anonymous : authenticate(head.authorization, deps);
   if (route.public !== true) {
     const waitSeconds = deps.limiter.take(principal.id, deps.now());
@@ -135,6 +144,7 @@ async function handle(res: HttpResponse, route: Route, head: RequestHead, deps: 
   if (route.query !== undefined) validate(route.query, query, 'query');
   else if (Object.keys(query).length > 0) throw new Problem(400, 'validation_failed', 'this operation takes no query parameters', { errors: [{ path: `/${Object.keys(query)[0] ?? ''}`, message: 'unknown parameter' }] });
   const idempotency = idempotencyOf(route, head, principal.id, raw);
+  if (route.method !== 'get') deps.stages?.observe('decode', (performance.now() - started) / 1000);
   return route.handle({ principal, params: head.params, query: query as never, body: body as never, idempotency, requestId: head.requestId });
 }
 
