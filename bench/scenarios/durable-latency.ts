@@ -45,7 +45,7 @@ import { finite, latencyFigures, loadAverageNote, round, serverProfile, sharedMa
 import type { ScenarioContext, ScenarioOutcome, TargetCheck } from './scenario-kit.ts';
 
 export const ratesMax = 12;
-export const stageNames = ['decide', 'seal_wait', 'append', 'sync'] as const;
+export const stageNames = ['decode', 'decide', 'seal_wait', 'append', 'sync', 'reply'] as const;
 type Transport = 'http' | 'ws';
 
 interface Settings {
