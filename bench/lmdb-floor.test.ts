@@ -17,7 +17,7 @@ t.test('open-loop floor: every record that fell due is durable and timed; nothin
   t.equal(run.latency.count, run.counts.answered, 'one latency per answered record');
   t.ok(run.batches > 0 && run.batches <= run.counts.answered, 'records are committed in batches');
   t.ok(run.recordsPerBatch >= 1);
-  t.equal(run.batchesInFlightMax, 2, 'the engine host\'s group commit bound');
+  t.equal(run.batchesInFlightMax, 2, 'the LMDB-backed host\'s group commit bound');
   t.same(await readdir(parent), [], 'its data directory is removed');
 });
 

@@ -28,7 +28,6 @@ import { parseArgs } from 'node:util';
 import { open } from 'lmdb';
 import type { Histogram } from 'hdr-histogram-js';
 import { encodeLogEntry, frameHeaderBytes } from '../persistence/log-record-codec.ts';
-import { appendsInFlightMax } from '../persistence/engine-host.ts';
 import { runOpenLoop } from './lib/open-loop.ts';
 import type { OpenLoopCounts } from './lib/open-loop.ts';
 import { createLatencyHistogram, recordLatencyMs, summarizeLatency } from './lib/histogram.ts';
@@ -95,6 +94,12 @@ export const secondsDefault = 5;
 export const secondsMax = 600;
 /** Enough to keep the write thread busy while one commit syncs, like the log's group commit. */
 export const batchesInFlightMaxDefault = 4;
+/**
+ * How the engine host batched its LMDB log (two appends in flight, later turns merged into one entry) before the
+ * log moved to segment files (issue 15): the open-loop floor keeps that policy, so it stays the floor of an
+ * LMDB-backed log.
+ */
+export const lmdbHostAppendsInFlightMax = 2;
 /** The first commits grow the file and fault the map in; they say nothing about steady state. */
 const warmupSecondsMax = 1;
 const mapSizeBytesInitial = 1024 * 1024 * 1024;
@@ -417,14 +422,14 @@ export interface OpenLmdbFloorRun {
 /**
  * The durability floor as one command meets it: records arrive at the scenario's rate (open model, BENCH.md
  * rule 2), each joins the batch being filled, the batch is sealed on the next turn and put as one value with at
- * most `batchesInFlightMax` in flight (the engine host's group commit: persistence/engine-host.ts, with no
- * engine, no encoding and nothing else on the thread), and each record's latency runs from its intended
+ * most `batchesInFlightMax` in flight (the LMDB-backed engine host's group commit, `lmdbHostAppendsInFlightMax`,
+ * with no engine, no encoding and nothing else on the thread), and each record's latency runs from its intended
  * arrival to its batch being durable. A slow fsync so counts once for every record that waited on it, as it
  * does for commands; the closed-loop floor above counts it once per batch, at thousands of batches a second,
  * which hides the fsync tail a command sees.
  */
 export async function runOpenLmdbFloor(options: OpenLmdbFloorOptions): Promise<OpenLmdbFloorRun> {
-  const inFlightMax = options.batchesInFlightMax ?? appendsInFlightMax;
+  const inFlightMax = options.batchesInFlightMax ?? lmdbHostAppendsInFlightMax;
   const record = encodeLogEntry([sampleRecord(0, options.recordBytes ?? recordBytesDefault)]);
   await mkdir(options.target.directory, { recursive: true });
   const directory = await mkdtemp(join(options.target.directory, 'lmdb-open-floor-'));

@@ -11,7 +11,7 @@ import { scenarioOptions, scenarios } from './scenarios/scenario-registry.ts';
 const repositoryDirectory = fileURLToPath(new URL('../', import.meta.url));
 
 t.test('every scenario of BENCH.md is registered', async (t) => {
-  t.same([...scenarios.keys()].sort(), ['booking-storm', 'freeze', 'operators-19k', 'partner-http', 'recovery', 'seed-peak']);
+  t.same([...scenarios.keys()].sort(), ['booking-storm', 'durable-latency', 'freeze', 'operators-19k', 'partner-http', 'recovery', 'seed-peak']);
 });
 
 t.test('options: --name value, --name=value, flags, sizes and bounds', async (t) => {

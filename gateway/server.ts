@@ -5,6 +5,7 @@
  * (METRICS_HOST / METRICS_PORT, docs/security.md) and the API port answers /metrics with a 404 saying where it
  * went. It refuses to start on uWS's JavaScript fallback.
  */
+import { registerDurableStageMetrics } from './durable-stage-metrics.ts';
 import uWS, { type TemplatedApp, type us_listen_socket } from 'uWebSockets.js';
 import type { Logger } from 'pino';
 import type { Clock } from '../engine/index.ts';
@@ -124,6 +125,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     metrics.logPosition.set(position);
     metrics.logCommitSeconds.observe(options.host.lastCommitMs / 1000);
   });
+  const stages = registerDurableStageMetrics(metrics.registry, options.host);
   metrics.onScrape(() => {
     sampleBoardGauges(metrics, options.host.read);
     metrics.snapshotPauseSeconds.set(options.host.lastSnapshotPauseMs / 1000);
@@ -137,6 +139,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     logger: options.logger,
     bodyBytesMax: options.bodyBytesMax ?? bodyBytesMaxDefault,
     now,
+    stages,
   };
   for (const route of routes) mountRoute(app, drainGuard.wrap(route), pipeline);
   mountSystem(app, options, routes, drainGuard, readiness);

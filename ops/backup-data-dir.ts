@@ -1,6 +1,6 @@
 /**
  * `npm run backup -- --data-dir ./data --out /backups/cd-2024-05-01`: a consistent hot copy of the LMDB
- * environment while the server runs, plus a manifest (log position, state hash, files with SHA-256).
+ * environment and, after it, of the segment log (`log/`) while the server runs, plus a manifest (log position, state hash, files with SHA-256).
  *
  * Why a separate process and not an admin endpoint: LMDB is built for several processes on one environment.
  * This CLI opens it read-only (no writer lock is taken; it may run beside the live server, as the service
@@ -23,6 +23,7 @@ import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { open } from 'lmdb';
 import { namedDatabasesMax } from '../persistence/lmdb-environment.ts';
+import { segmentLogDirectory, segmentLogDirectoryName } from '../persistence/segment-event-log.ts';
 import { backupFormatVersion, lmdbDataFileName, lmdbLockFileName, writeBackupManifest, type BackupFile, type BackupManifest } from './backup-manifest.ts';
 import { copyWithDigest, digestFile, fsyncPath } from './file-digest.ts';
 import { recoveredState } from './recovered-state.ts';
@@ -67,6 +68,8 @@ export async function backupDataDir(options: BackupOptions): Promise<BackupManif
     await copyEnvironment(dataDir, staging, compact, quiet);
     const dataFile = await digestWithProgress(join(staging, lmdbDataFileName), quiet);
     const sideFiles = await copySideFiles(dataDir, staging, warn);
+    // After LMDB's copy: the log copied later holds at least every entry the copied snapshots cover.
+    const logFiles = await copyLogFiles(dataDir, staging);
     const replay = startProgress({ label: 'recover the copy', total: 0, unit: 'entries', quiet });
     const recovered = await recoveredState(staging, (replayed, toReplay) => {
       replay.setTotal(toReplay);
@@ -81,7 +84,7 @@ export async function backupDataDir(options: BackupOptions): Promise<BackupManif
       sourceDataDir: dataDir, compact,
       logPosition: recovered.logPosition, firstLogPosition: recovered.firstLogPosition,
       snapshotPosition: recovered.snapshotPosition, stateHash: recovered.stateHash,
-      files: [{ name: lmdbDataFileName, ...dataFile }, ...sideFiles],
+      files: [{ name: lmdbDataFileName, ...dataFile }, ...sideFiles, ...logFiles],
       node: process.version,
     };
     await writeBackupManifest(staging, manifest);
@@ -125,6 +128,26 @@ async function digestWithProgress(path: string, quiet: boolean): Promise<{ bytes
   } finally {
     progress.stop();
   }
+}
+
+/**
+ * The segment log (persistence/segment-event-log.ts), file by file in order, after LMDB's copy. The log only
+ * grows at its end, so the copy is a prefix of it: a record being written while its segment is copied is torn in
+ * the copy, and a reader of the copy stops before it, as after a crash; it was not acknowledged before the copy's
+ * LMDB transaction anyway, which is all the copy's snapshots depend on.
+ */
+async function copyLogFiles(dataDir: string, staging: string): Promise<BackupFile[]> {
+  const source = segmentLogDirectory(dataDir);
+  if (!existsSync(source)) return [];
+  const target = join(staging, segmentLogDirectoryName);
+  await mkdir(target, { recursive: true });
+  const files: BackupFile[] = [];
+  for (const name of readdirSync(source).sort()) {
+    if (!/^[A-Za-z0-9_-]+\.segment$|^first-position$/.test(name)) continue;
+    files.push({ name: `${segmentLogDirectoryName}/${name}`, ...(await copyWithDigest(join(source, name), join(target, name))) });
+  }
+  await fsyncPath(target);
+  return files;
 }
 
 /** Small regular files beside the environment (demo-tokens.json). They are not part of LMDB's consistent copy. */

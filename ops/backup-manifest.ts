@@ -80,7 +80,7 @@ function manifestProblem(value: unknown): string | undefined {
   if (!Array.isArray(files) || files.length === 0) return 'files is missing';
   for (const file of files as unknown[]) {
     const entry = file as Record<string, unknown> | null;
-    if (entry === null || typeof entry['name'] !== 'string' || !/^[A-Za-z0-9._-]+$/.test(entry['name']) || !Number.isSafeInteger(entry['bytes']) || typeof entry['sha256'] !== 'string') {
+    if (entry === null || typeof entry['name'] !== 'string' || !/^(log\/)?[A-Za-z0-9._-]+$/.test(entry['name']) || !Number.isSafeInteger(entry['bytes']) || typeof entry['sha256'] !== 'string') {
       return `files has a malformed entry: ${JSON.stringify(file)}`;
     }
   }

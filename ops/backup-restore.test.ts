@@ -13,10 +13,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createEngine, SequenceIdSource } from '../engine/index.ts';
 import { LmdbEnvironment } from '../persistence/lmdb-environment.ts';
-import { LmdbEventLog } from '../persistence/lmdb-event-log.ts';
+import { openLogForReading } from '../persistence/host-storage.ts';
 import { SnapshotStore } from '../persistence/snapshot-store.ts';
 import { stateHash } from '../persistence/state-codec.ts';
-import { recoverInto, type HostRecord } from '../persistence/engine-host.ts';
+import { recoverInto } from '../persistence/engine-host.ts';
 import { verifyDataDir } from '../persistence/verify.ts';
 import { readBackupManifest } from './backup-manifest.ts';
 import { CallLoad, demoPartnerToken, missingCalls, repoDir, startServerProcess, stopServerProcess } from './server-process.ts';
@@ -40,7 +40,7 @@ function runCli(script: string, args: readonly string[]): Promise<{ code: number
 async function hashByFullReplay(dataDir: string, position: number): Promise<string> {
   const environment = LmdbEnvironment.open({ path: dataDir, readOnly: true });
   try {
-    const log = LmdbEventLog.open<HostRecord>(environment);
+    const log = openLogForReading(dataDir, environment);
     const snapshots = SnapshotStore.open(environment);
     const latest = snapshots.latest();
     if (latest !== undefined && latest.position <= position) throw new Error('the test needs a snapshot newer than the backup, so the replay is independent of it');
@@ -75,7 +75,8 @@ t.test('a hot backup under load restores to exactly its log position and state',
   t.equal(await stopServerProcess(server, 'SIGTERM'), 0, 'the server stops cleanly');
 
   const manifest = readBackupManifest(backupDir);
-  t.same(readdirSync(backupDir).sort(), ['backup-manifest.json', 'data.mdb', 'demo-tokens.json'], 'data, side files and manifest; no lock file');
+  t.same(readdirSync(backupDir).sort(), ['backup-manifest.json', 'data.mdb', 'demo-tokens.json', 'log'], 'data, side files, the segment log and manifest; no lock file');
+  t.ok(manifest.files.some((file) => file.name.startsWith('log/') && file.name.endsWith('.segment')), 'the manifest lists the segment files with their digests');
   t.same(readdirSync(work).filter((name) => name.includes('partial')), [], 'no staging directory left');
   t.match(JSON.parse(backup.stdout), { event: 'backup', logPosition: manifest.logPosition, stateHash: manifest.stateHash });
   t.ok(manifest.snapshotPosition > 0, `the backup holds a snapshot (at ${manifest.snapshotPosition}) and the log after it (to ${manifest.logPosition})`);

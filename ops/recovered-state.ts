@@ -9,10 +9,10 @@
 import { createEngine, SequenceIdSource } from '../engine/index.ts';
 import type { Address } from '../engine/address.ts';
 import { LmdbEnvironment } from '../persistence/lmdb-environment.ts';
-import { LmdbEventLog } from '../persistence/lmdb-event-log.ts';
+import { openLogForReading } from '../persistence/host-storage.ts';
 import { SnapshotStore } from '../persistence/snapshot-store.ts';
 import { decodeState, stateHash } from '../persistence/state-codec.ts';
-import { idempotencySnapshotAddress, isIdempotencyRecord, type HostRecord } from '../persistence/engine-host.ts';
+import { idempotencySnapshotAddress, isIdempotencyRecord } from '../persistence/engine-host.ts';
 
 /** How often (in log entries) replay reports progress. */
 export const progressEveryEntries = 1_000;
@@ -29,7 +29,7 @@ export interface RecoveredState {
 export async function recoveredState(dataDir: string, onProgress?: (replayed: number, toReplay: number) => void): Promise<RecoveredState> {
   const environment = LmdbEnvironment.open({ path: dataDir, readOnly: true });
   try {
-    const log = LmdbEventLog.open<HostRecord>(environment);
+    const log = openLogForReading(dataDir, environment);
     const snapshots = SnapshotStore.open(environment);
     const engine = createEngine(new SequenceIdSource('recovered-state'));
     const snapshot = snapshots.latest();

@@ -11,7 +11,7 @@
  */
 import { existsSync, readdirSync, readFileSync, realpathSync } from 'node:fs';
 import { mkdir, rename, rm } from 'node:fs/promises';
-import { extname, join, resolve } from 'node:path';
+import { dirname, extname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { lmdbDataFileName, lmdbLockFileName, readBackupManifest, BackupManifestError, type BackupManifest } from './backup-manifest.ts';
 import { copyWithDigest, fsyncPath } from './file-digest.ts';
@@ -87,6 +87,8 @@ async function prepareTarget(dataDir: string, manifest: BackupManifest, force: b
     const users = existsSync(dataFile) ? processesMapping(dataFile) : [];
     if (users.length > 0) throw new RestoreRefusedError(`${dataFile} is open in process ${users.join(', ')}: stop the server before restoring over its data directory`);
     for (const name of [lmdbLockFileName, ...manifest.files.map((file) => file.name)]) await rm(join(dataDir, name), { force: true });
+    // The whole segment log goes: a segment of the old directory that the backup lacks would join the restored log.
+    await rm(join(dataDir, 'log'), { recursive: true, force: true });
   }
   await mkdir(dataDir, { recursive: true });
 }
@@ -100,6 +102,8 @@ async function copyFiles(from: string, dataDir: string, manifest: BackupManifest
   try {
     for (const file of manifest.files) {
       const temporary = join(dataDir, `${file.name}.restoring`);
+      // Segment log files live in log/ (persistence/segment-event-log.ts).
+      await mkdir(dirname(temporary), { recursive: true });
       await rm(temporary, { force: true });
       const copied = await copyWithDigest(join(from, file.name), temporary, (bytes) => progress.update(done + bytes));
       done += copied.bytes;
@@ -110,6 +114,7 @@ async function copyFiles(from: string, dataDir: string, manifest: BackupManifest
     }
     // data.mdb is first in the manifest; renamed last, so a half-done restore has no data file.
     for (const name of [...staged.slice(1), lmdbDataFileName]) await rename(join(dataDir, `${name}.restoring`), join(dataDir, name));
+    if (manifest.files.some((file) => file.name.includes('/'))) await fsyncPath(join(dataDir, 'log'));
     await fsyncPath(dataDir);
     return done;
   } catch (error) {

@@ -8,21 +8,34 @@
  * it may have been decided on that state. If the log cannot be written the host calls `onFatal` (by default:
  * log and exit the process) rather than diverge.
  *
- * Group commit: at most `appendsInFlightMax` log appends are in flight. While they are, the commands of later
- * turns are decided at once but their events wait and join one larger entry when an append completes — the
- * next batch fills while the last one flushes, so under load one fsync carries many commands, and at low load
- * a command waits for one fsync. At most `waitingCommandsMax` commands wait for the log; more wait in
- * `submit` (back-pressure the gateway sees as latency).
- * Bounds: a snapshot every `snapshotEveryEvents` events or `snapshotEveryMs`, whichever
- * comes first; the snapshot's encoding runs on this thread, and its pause is measured (`lastSnapshotPauseMs`).
+ * Storage is injected (DESIGN "The durable path, measured"): `EngineHost.openOn(storage, options)` takes the
+ * log, the snapshot store, the call archive and a scheduler for the tick and the timers, so the seeded
+ * simulation (persistence/simulation/) can run the same pipeline on a simulated disk and crash it anywhere.
+ * `EngineHost.open(options)` is the product's factory: LMDB for snapshots, archive and stores, the segment log
+ * beside it (persistence/host-storage.ts).
+ *
+ * One synced write per tick: the tick's entry is appended at once (the log coalesces entries that arrive while
+ * its previous write is syncing into its next write: group commit without a timer, so a lone command waits for
+ * exactly one sync and load turns into larger writes). Nothing else is on the acknowledgement path: the archive
+ * of closed calls is written after the entry is durable (it is a projection of the log; recovery re-archives
+ * from the log what a crash lost), and snapshots, token stamps and webhook cursors are LMDB commits of their own
+ * that no reply waits for. At most `appendsInFlightMax` entries are in flight; while that many are, later turns'
+ * commands are decided and join one entry when an append completes. At most `waitingCommandsMax` commands wait
+ * for the log; more wait in `submit` (back-pressure the gateway sees as latency).
+ *
+ * Bounds: a snapshot every `snapshotEveryEvents` events or `snapshotEveryMs`, whichever comes first. With a
+ * snapshot builder (the product's storage) the encoding runs on the builder's thread, off this one; without one
+ * (the simulation), and for the snapshot written by close(), it runs here at once (evolve mutates in place, so it
+ * cannot be sliced over turns) and its pause is measured (`lastSnapshotPauseMs`).
  */
-import { createEngine, ReadModel, type AddressedEvent, type Clock, type Command, type Engine, type IdSource } from '../engine/index.ts';
+import { createEngine, ReadModel, type AddressedEvent, type Clock, type Command, type Engine, type HomeCall, type IdSource } from '../engine/index.ts';
 import type { Address } from '../engine/address.ts';
-import { LmdbEnvironment } from './lmdb-environment.ts';
-import { LmdbEventLog } from './lmdb-event-log.ts';
-import { SnapshotStore } from './snapshot-store.ts';
+import type { CallArchiveReader } from '../engine/read-model.ts';
+import type { LmdbEnvironment } from './lmdb-environment.ts';
+import type { EventLog, LogEntry } from './event-log.ts';
+import type { Snapshot } from './snapshot-store.ts';
 import { decodeState, encodeState, stateHash } from './state-codec.ts';
-import { CallArchive, closedCalls } from './call-archive.ts';
+import { closedCalls } from './call-archive.ts';
 import { IdempotencyLedger, storedResult, type IdempotencyRecord, type StoredResult } from './idempotency-ledger.ts';
 
 /** What the log holds: the engine's events, and the idempotency records written in the same entry. */
@@ -35,6 +48,73 @@ export function isIdempotencyRecord(record: HostRecord): record is IdempotencyRe
 /** The snapshot entry that carries the ledger beside the actors. */
 export const idempotencySnapshotAddress = 'ledger/idempotency';
 
+/** One stored entry as its verified frame (the projector and the replication tools copy frames byte for byte). */
+export interface HostLogFrame {
+  readonly position: number;
+  readonly frame: Buffer;
+}
+
+/** The log the host writes: an EventLog of host records that can also hand out its raw frames. */
+export interface HostLog extends EventLog<HostRecord> {
+  readFrames(fromPosition: number): Iterable<HostLogFrame>;
+}
+
+/** Where snapshots go: the LMDB SnapshotStore, or the simulation's. */
+export interface HostSnapshotStore {
+  save(position: number, actors: Iterable<[string, Uint8Array]>): Promise<unknown>;
+  latest(): Snapshot | undefined;
+}
+
+/** The archive of closed calls: the LMDB CallArchive, or the simulation's. */
+export interface HostArchive extends CallArchiveReader {
+  position(): number;
+  record(events: readonly AddressedEvent[], position: number, lookup: (callId: string) => HomeCall | undefined): Promise<unknown>;
+  stage(calls: readonly HomeCall[]): void;
+  writeStaged(position: number): Promise<unknown>;
+  /** Every archived call (full-history reports, tests). */
+  calls(): Iterable<HomeCall>;
+}
+
+export interface HostTimer {
+  cancel(): void;
+}
+
+/** The host's only sources of asynchrony besides its storage: the tick and the engine's deadlines. */
+export interface HostScheduler {
+  /** Runs `task` after the current event-loop turn (the tick: every command of the turn joins one entry). */
+  immediate(task: () => void): void;
+  /** Runs `task` after `delayMs`; the timer must not keep the process alive. */
+  timer(task: () => void, delayMs: number): HostTimer;
+}
+
+export const nodeScheduler: HostScheduler = {
+  immediate: (task) => {
+    setImmediate(task);
+  },
+  timer: (task, delayMs) => {
+    const timer = setTimeout(task, delayMs);
+    timer.unref();
+    return { cancel: () => clearTimeout(timer) };
+  },
+};
+
+/** Everything the host stores into, opened by its owner and closed by the host's close(). */
+export interface HostStorage {
+  readonly log: HostLog;
+  readonly snapshots: HostSnapshotStore;
+  readonly archive: HostArchive;
+  /** The LMDB environment for the gateway's stores (tokens, sessions, webhooks); absent in the simulation. */
+  readonly environment?: LmdbEnvironment;
+  readonly scheduler: HostScheduler;
+  /**
+   * Builds snapshots off the engine thread (persistence/snapshot-builder.ts); absent, the host encodes them itself
+   * (a pause of the engine thread that grows with the state: `lastSnapshotPauseMs`).
+   */
+  readonly snapshotBuilder?: { build(position: number, nowMs: number): Promise<Array<[string, Uint8Array]>>; close(): Promise<void> };
+  /** Closes the storage after the log; the host calls it once from close(). */
+  close(): Promise<void>;
+}
+
 export interface SubmitOptions {
   /** The caller-scoped Idempotency-Key and the hash of the request it came with. */
   readonly idempotency?: { readonly key: string; readonly requestHash: string };
@@ -45,10 +125,29 @@ export type SubmitOutcome = StoredResult | { readonly ok: false; readonly idempo
 
 export const snapshotEveryEventsDefault = 200_000;
 export const snapshotEveryMsDefault = 10 * 60_000;
-export const appendsInFlightMax = 2;
+/**
+ * Entries in flight at once. The segment log writes every entry waiting when its previous write completes in one
+ * write, so this bounds memory while the disk stalls, not the batching: 64 turns of commands queue behind one
+ * slow sync before later turns are merged into one entry.
+ */
+export const appendsInFlightMax = 64;
 export const waitingCommandsMax = 50_000;
 /** setTimeout's own limit; a later deadline is re-armed when this passes. */
 const timerDelayMsMax = 2_147_483_647;
+
+/** The stages of one tick, in milliseconds (stage histograms on /metrics: gateway/durable-stage-metrics.ts). */
+export interface TickStages {
+  readonly commands: number;
+  readonly records: number;
+  /** Time the engine spent deciding this tick's commands. */
+  readonly decideMs: number;
+  /** From the tick's first command being decided to the tick being sealed (the wait for the tick to close). */
+  readonly sealWaitMs: number;
+  /** Encoding the entry and handing it to the log. */
+  readonly appendMs: number;
+  /** From the hand-off to the entry being durable (the write, its sync, and any write ahead of it). */
+  readonly syncMs: number;
+}
 
 export interface EngineHostOptions {
   readonly dataDir: string;
@@ -63,6 +162,8 @@ export interface EngineHostOptions {
   /** Called once after recovery, before serving, e.g. to seed a demo region on an empty log. */
   readonly onEmpty?: (host: EngineHost) => Promise<void>;
 }
+
+export type EngineHostStorageOptions = Omit<EngineHostOptions, 'dataDir'>;
 
 export interface RecoveryReport {
   readonly snapshotPosition: number;
@@ -83,71 +184,96 @@ export class EngineHost {
   readonly recovery: RecoveryReport;
   lastSnapshotPauseMs = 0;
   lastCommitMs = 0;
-  readonly #options: EngineHostOptions;
-  readonly #environment: LmdbEnvironment;
+  readonly #options: EngineHostStorageOptions;
+  readonly #storage: HostStorage;
+  readonly #scheduler: HostScheduler;
 
-  /** The writer's own log handle: readers that need `lastPosition()` current (projector) use this one. */
-  get log(): LmdbEventLog<HostRecord> {
+  /** The writer's own log handle: readers that need `lastPosition()` current (projector, outbox) use this one. */
+  get log(): HostLog {
     return this.#log;
   }
 
   /** The snapshot store, for archiving snapshots off the box. */
-  get snapshots(): SnapshotStore {
-    return this.#snapshots;
+  get snapshots(): HostSnapshotStore {
+    return this.#storage.snapshots;
   }
 
   /** The LMDB environment, for stores that live beside the log (tokens, webhooks). */
   get environment(): LmdbEnvironment {
-    return this.#environment;
+    const environment = this.#storage.environment;
+    if (environment === undefined) throw new Error('this host runs on storage without an LMDB environment (a simulation)');
+    return environment;
   }
-  readonly #log: LmdbEventLog<HostRecord>;
+  readonly #log: HostLog;
   readonly ledger: IdempotencyLedger;
-  readonly archive: CallArchive;
+  readonly archive: HostArchive;
   #pendingRecords: IdempotencyRecord[] = [];
-  readonly #snapshots: SnapshotStore;
   #waiters: Waiter[] = [];
   #flushScheduled = false;
   #lastDurable: Promise<unknown> = Promise.resolve();
   #assignedPosition: number;
-  #appendsInFlight = 0;
   #slotWaiters: Array<() => void> = [];
   #eventsSinceSnapshot = 0;
   #lastSnapshotAt: number;
   #snapshotting = false;
   #snapshotInFlight: Promise<unknown> = Promise.resolve();
-  #timer: NodeJS.Timeout | undefined;
+  #timer: HostTimer | undefined;
   #timerAt: number | undefined;
   #closed = false;
   #failed = false;
+  /** This tick's stage clock: when its first command was decided, and the engine time spent deciding. */
+  #tickStartedAt: number | undefined;
+  #tickDecideMs = 0;
+  #tickCommands = 0;
   readonly #durableListeners: Array<(events: readonly AddressedEvent[], position: number) => void> = [];
+  readonly #stageListeners: Array<(stages: TickStages) => void> = [];
   #positionWaiters: Array<{ readonly target: number; readonly resolve: () => void }> = [];
 
-  private constructor(options: EngineHostOptions, environment: LmdbEnvironment, log: LmdbEventLog<HostRecord>, snapshots: SnapshotStore, engine: Engine, ledger: IdempotencyLedger, recovery: RecoveryReport) {
+  private constructor(options: EngineHostStorageOptions, storage: HostStorage, engine: Engine, ledger: IdempotencyLedger, recovery: RecoveryReport) {
     this.ledger = ledger;
-    this.archive = new CallArchive(environment);
+    this.archive = storage.archive;
     this.#options = options;
-    this.#environment = environment;
-    this.#log = log;
-    this.#snapshots = snapshots;
+    this.#storage = storage;
+    this.#scheduler = storage.scheduler;
+    this.#log = storage.log;
     this.engine = engine;
     this.read = new ReadModel(engine, this.archive);
     this.recovery = recovery;
-    this.#assignedPosition = log.lastPosition();
+    this.#assignedPosition = storage.log.lastPosition();
     this.#lastSnapshotAt = options.clock.now();
   }
 
+  /** The product's host: LMDB beside the segment log in `dataDir` (persistence/host-storage.ts). */
   static async open(options: EngineHostOptions): Promise<EngineHost> {
+    const { openHostStorage } = await import('./host-storage.ts');
+    const storage = await openHostStorage(options.dataDir);
+    try {
+      return await EngineHost.openOn(storage, options);
+    } catch (error) {
+      await storage.close().catch(() => undefined);
+      throw error;
+    }
+  }
+
+  /** Recovers a host on the given storage: newest snapshot, then the log after it, re-archiving what a crash lost. */
+  static async openOn(storage: HostStorage, options: EngineHostStorageOptions): Promise<EngineHost> {
     const started = performance.now();
-    const environment = LmdbEnvironment.open({ path: options.dataDir });
-    const log = LmdbEventLog.open<HostRecord>(environment);
-    const snapshots = SnapshotStore.open(environment);
     const engine = createEngine(options.ids);
-    const { ledger, snapshotPosition, replayedEntries, replayedEvents } = recoverInto(engine, log, snapshots);
+    const archive = storage.archive;
+    const archived: Promise<unknown>[] = [];
+    const resident = new ReadModel(engine);
+    const lookup = (id: string): HomeCall | undefined => resident.call(id);
+    const { ledger, snapshotPosition, replayedEntries, replayedEvents } = recoverInto(engine, storage.log, storage.snapshots, Number.MAX_SAFE_INTEGER, (entry) => {
+      // Calls closed by entries the archive has not seen, read right after their entry (before a later entry can evict them).
+      if (entry.position <= archive.position()) return;
+      const events = entry.records.filter((record): record is AddressedEvent => !isIdempotencyRecord(record));
+      archived.push(archive.record(events, entry.position, lookup));
+    });
+    await Promise.all(archived);
     ledger.prune(options.clock.now());
-    const recovery = { snapshotPosition, replayedEntries, replayedEvents, lastPosition: log.lastPosition(), durationMs: performance.now() - started };
-    const host = new EngineHost(options, environment, log, snapshots, engine, ledger, recovery);
-    await host.#catchUpArchive();
-    if (log.lastPosition() === 0 && options.onEmpty !== undefined) await options.onEmpty(host);
+    const recovery = { snapshotPosition, replayedEntries, replayedEvents, lastPosition: storage.log.lastPosition(), durationMs: performance.now() - started };
+    const host = new EngineHost(options, storage, engine, ledger, recovery);
+    if (storage.log.lastPosition() === 0 && options.onEmpty !== undefined) await options.onEmpty(host);
     host.#armTimer();
     return host;
   }
@@ -159,7 +285,11 @@ export class EngineHost {
   async submit(command: Command, by: string, options: SubmitOptions = {}): Promise<SubmitOutcome> {
     if (this.#closed) throw new Error('the engine host is closed: no new commands are accepted');
     while (this.#waiters.length >= waitingCommandsMax) await new Promise<void>((resolve) => this.#slotWaiters.push(resolve));
+    const started = performance.now();
     const outcome = this.#decide(command, by, options);
+    this.#tickStartedAt ??= started;
+    this.#tickDecideMs += performance.now() - started;
+    this.#tickCommands += 1;
     return new Promise<SubmitOutcome>((resolve) => {
       this.#waiters.push({ result: outcome, resolve });
       this.#scheduleFlush();
@@ -197,19 +327,14 @@ export class EngineHost {
     return stateHash(this.engine.snapshot());
   }
 
-  /** Archives calls closed by entries the archive has not seen (a crash between a commit and its archiving). */
-  async #catchUpArchive(): Promise<void> {
-    const from = this.archive.position() + 1;
-    if (from > this.#log.lastPosition()) return;
-    for (const entry of this.#log.read(Math.max(from, this.#log.firstPosition()))) {
-      const events = entry.records.filter((record): record is AddressedEvent => !isIdempotencyRecord(record));
-      await this.archive.record(events, entry.position, (id) => this.read.call(id));
-    }
-  }
-
   /** Subscribes to the events of each durable batch, in order (fan-out, webhooks, projector nudges). */
   onDurable(listener: (events: readonly AddressedEvent[], position: number) => void): void {
     this.#durableListeners.push(listener);
+  }
+
+  /** Subscribes to the stage timings of each durable tick (the stage histograms). */
+  onTickStages(listener: (stages: TickStages) => void): void {
+    this.#stageListeners.push(listener);
   }
 
   /** Resolves once every event applied so far is durable: a read barrier for queries. */
@@ -239,41 +364,51 @@ export class EngineHost {
   async close(options: { snapshot?: boolean } = {}): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#timer?.cancel();
     this.#flush();
     await this.#lastDurable.catch(() => undefined);
     await this.#snapshotInFlight;
-    if ((options.snapshot ?? true) && !this.#failed && this.#eventsSinceSnapshot > 0) await this.#takeSnapshot().catch(() => undefined);
+    // On this thread: the process is stopping, so a pause costs nothing, and a cold builder would replay the log.
+    if ((options.snapshot ?? true) && !this.#failed && this.#eventsSinceSnapshot > 0) await this.#takeSnapshot('engine-thread').catch(() => undefined);
     await this.#log.close();
-    await this.#environment.close();
+    await this.#storage.snapshotBuilder?.close();
+    await this.#storage.close();
   }
 
   #scheduleFlush(): void {
-    if (this.#flushScheduled || this.#appendsInFlight >= appendsInFlightMax) return;
+    if (this.#flushScheduled || this.#log.appendsInFlight() >= appendsInFlightMax) return;
     this.#flushScheduled = true;
-    setImmediate(() => this.#flush());
+    this.#scheduler.immediate(() => this.#flush());
   }
 
   /** Seals the tick: its events become one log entry; its replies wait for that entry (or the last one). */
   #flush(): void {
     this.#flushScheduled = false;
+    if (this.#failed) return;
+    const sealedAt = performance.now();
     const events = this.engine.takeEvents();
     const records: HostRecord[] = this.#pendingRecords.length === 0 ? events : [...events, ...this.#pendingRecords];
     this.#pendingRecords = [];
     const waiters = this.#waiters;
     this.#waiters = [];
+    const stages = { commands: this.#tickCommands, decideMs: this.#tickDecideMs, sealWaitMs: this.#tickStartedAt === undefined ? 0 : sealedAt - this.#tickStartedAt };
+    this.#tickStartedAt = undefined;
+    this.#tickDecideMs = 0;
+    this.#tickCommands = 0;
     if (records.length > 0) {
       this.#assignedPosition += 1;
       const position = this.#assignedPosition;
       this.#eventsSinceSnapshot += events.length;
-      this.#appendsInFlight += 1;
-      const started = performance.now();
-      // The archive's writes first: issued in this turn, they share the entry's LMDB transaction.
-      void this.archive.writeStaged(position).catch((error: unknown) => this.#fatal(error));
-      this.#lastDurable = this.#log.append(records).then(
+      const appended = this.#log.append(records);
+      const handedOffAt = performance.now();
+      this.#lastDurable = appended.then(
         (durable) => {
-          this.lastCommitMs = performance.now() - started;
+          const durableAt = performance.now();
+          this.lastCommitMs = durableAt - handedOffAt;
           if (durable !== position) this.#fatal(new Error(`log assigned position ${durable}, expected ${position}`));
+          // The archive is a projection of the log: written now, off the acknowledgement path; recovery re-archives
+          // from the log whatever a crash loses here.
+          void this.archive.writeStaged(position).catch((error: unknown) => console.error('call archive write failed; recovery re-archives it from the log', error));
           this.#releaseSlot();
           if (this.#positionWaiters.length > 0) {
             const ready = this.#positionWaiters.filter((w) => w.target <= position);
@@ -282,15 +417,20 @@ export class EngineHost {
           }
           this.#options.onDurable?.(events, position);
           for (const listener of this.#durableListeners) listener(events, position);
+          if (this.#stageListeners.length > 0) {
+            const tick: TickStages = { ...stages, records: records.length, appendMs: handedOffAt - sealedAt, syncMs: durableAt - handedOffAt };
+            for (const listener of this.#stageListeners) listener(tick);
+          }
         },
         (error: unknown) => {
-          this.#releaseSlot();
           this.#fatal(error);
           throw error;
         },
       );
     }
     const durable = this.#lastDurable;
+    // A failed entry went to onFatal already; whoever awaits it later sees the rejection, nobody else must.
+    durable.catch(() => undefined);
     if (waiters.length > 0) void durable.then(() => { for (const w of waiters) w.resolve(w.result); }, () => undefined);
     this.#armTimer();
     this.#maybeSnapshot();
@@ -299,7 +439,7 @@ export class EngineHost {
   /**
    * Calls closed by these events, copied when decided and staged in the archive (readable there at once): a
    * later command may evict them before their entry is written (a clock jump), and the archive write goes
-   * out with that entry.
+   * out once that entry is durable.
    */
   #captureClosed(events: readonly AddressedEvent[]): void {
     if (events.length > 0) this.archive.stage(closedCalls(events, (id) => this.read.call(id)));
@@ -307,7 +447,6 @@ export class EngineHost {
 
   /** An append completed: the commands that waited meanwhile go out as the next entry. */
   #releaseSlot(): void {
-    this.#appendsInFlight -= 1;
     if (this.#waiters.length > 0 || this.engine.hasPendingEvents() || this.#pendingRecords.length > 0) this.#scheduleFlush();
     while (this.#slotWaiters.length > 0 && this.#waiters.length < waitingCommandsMax) this.#slotWaiters.shift()?.();
   }
@@ -316,12 +455,12 @@ export class EngineHost {
     if (this.#closed) return;
     const next = this.engine.nextTimerAt();
     if (next === this.#timerAt) return;
-    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#timer?.cancel();
     this.#timer = undefined;
     this.#timerAt = next;
     if (next === undefined) return;
     const delay = Math.min(Math.max(0, next - this.#options.clock.now()), timerDelayMsMax);
-    this.#timer = setTimeout(() => {
+    this.#timer = this.#scheduler.timer(() => {
       this.#timer = undefined;
       this.#timerAt = undefined;
       if (this.#closed) return;
@@ -329,7 +468,6 @@ export class EngineHost {
       this.#scheduleFlush();
       this.#armTimer();
     }, delay);
-    this.#timer.unref();
   }
 
   #maybeSnapshot(): void {
@@ -340,10 +478,15 @@ export class EngineHost {
     if (due) this.#snapshotInFlight = this.#takeSnapshot().catch((error: unknown) => console.error('snapshot failed; the log still holds everything', error));
   }
 
-  /** Encodes every actor now (the pause), then saves once the position it covers is durable. */
-  async #takeSnapshot(): Promise<number> {
+  /**
+   * Encodes every actor now (the pause), then saves once the position it covers is durable; or, with a snapshot
+   * builder, waits for the position to be durable and lets the builder's thread encode it.
+   */
+  async #takeSnapshot(where: 'builder' | 'engine-thread' = 'builder'): Promise<number> {
     this.#snapshotting = true;
     try {
+      const builder = this.#storage.snapshotBuilder;
+      if (builder !== undefined && where === 'builder') return await this.#buildSnapshotElsewhere(builder);
       const started = performance.now();
       const position = this.#assignedPosition;
       const entries: Array<[string, Uint8Array]> = this.engine.snapshot().map(([address, state]) => [address, encodeState(state)]);
@@ -353,11 +496,25 @@ export class EngineHost {
       this.#eventsSinceSnapshot = 0;
       this.#lastSnapshotAt = this.#options.clock.now();
       await this.#lastDurable;
-      await this.#snapshots.save(position, entries);
+      await this.#storage.snapshots.save(position, entries);
       return position;
     } finally {
       this.#snapshotting = false;
     }
+  }
+
+  async #buildSnapshotElsewhere(builder: NonNullable<HostStorage['snapshotBuilder']>): Promise<number> {
+    if (this.engine.hasPendingEvents() || this.#pendingRecords.length > 0) this.#flush();
+    const position = this.#assignedPosition;
+    this.#eventsSinceSnapshot = 0;
+    this.#lastSnapshotAt = this.#options.clock.now();
+    await this.#lastDurable;
+    const entries = await builder.build(position, this.#options.clock.now());
+    const started = performance.now();
+    await this.#storage.snapshots.save(position, entries);
+    // What the engine thread spent on it: receiving the bytes is done by now; this is the store's part.
+    this.lastSnapshotPauseMs = performance.now() - started;
+    return position;
   }
 
   #fatal(error: unknown): void {
@@ -379,7 +536,13 @@ export interface Recovered {
 }
 
 /** Restores the newest valid snapshot into the engine and replays the log after it (up to `toPosition`). */
-export function recoverInto(engine: Engine, log: LmdbEventLog<HostRecord>, snapshots: SnapshotStore, toPosition = Number.MAX_SAFE_INTEGER): Recovered {
+export function recoverInto(
+  engine: Engine,
+  log: EventLog<HostRecord>,
+  snapshots: { latest(): Snapshot | undefined },
+  toPosition = Number.MAX_SAFE_INTEGER,
+  afterEntry?: (entry: LogEntry<HostRecord>) => void,
+): Recovered {
   let snapshotPosition = 0;
   let ledger = new IdempotencyLedger();
   const snapshot = snapshots.latest();
@@ -400,6 +563,7 @@ export function recoverInto(engine: Engine, log: LmdbEventLog<HostRecord>, snaps
       if (isIdempotencyRecord(record)) ledger.record(record);
       else engine.apply(record);
     }
+    afterEntry?.(entry);
     replayedEntries += 1;
     replayedEvents += entry.records.length;
   }

@@ -8,10 +8,10 @@ import { parseArgs } from 'node:util';
 import { createEngine, SequenceIdSource, type Engine } from '../engine/index.ts';
 import type { Address } from '../engine/address.ts';
 import { LmdbEnvironment } from './lmdb-environment.ts';
-import { LmdbEventLog } from './lmdb-event-log.ts';
+import { openLogForReading } from './host-storage.ts';
 import { SnapshotStore } from './snapshot-store.ts';
 import { decodeState, stateHash } from './state-codec.ts';
-import { idempotencySnapshotAddress, isIdempotencyRecord, recoverInto, type HostRecord } from './engine-host.ts';
+import { idempotencySnapshotAddress, isIdempotencyRecord, recoverInto } from './engine-host.ts';
 
 export interface VerifyReport {
   readonly ok: boolean;
@@ -27,7 +27,7 @@ export interface VerifyReport {
 export function verifyDataDir(dataDir: string, onProgress?: (position: number, last: number) => void): VerifyReport {
   const environment = LmdbEnvironment.open({ path: dataDir, readOnly: true });
   try {
-    const log = LmdbEventLog.open<HostRecord>(environment);
+    const log = openLogForReading(dataDir, environment);
     const snapshots = SnapshotStore.open(environment);
     const problems: string[] = [];
     const manifests = snapshots.list().slice().reverse();

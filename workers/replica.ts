@@ -14,15 +14,18 @@
  * worker's heap limit. A catch-up replays at most what was appended since the last task. If the log was
  * trimmed past the replica's position, the replica is rebuilt from the newest snapshot.
  *
- * Reads: LMDB serves this thread from its own read snapshot without blocking the writer. `release()` drops the
+ * Reads: the segment log is read through its files (persistence/segment-event-log.ts: a reader may see an entry
+ * written but not yet synced; a replica lives in the writer's process, so a crash that loses such an entry ends
+ * the replica too). LMDB serves this thread from its own read snapshot without blocking the writer. `release()` drops the
  * snapshot after a task, so an idle worker never pins old pages (which would make the writer grow the file).
  */
 import type { Database } from 'lmdb';
 import { createEngine, ReadModel, type Engine, type HomeCall, type IdSource } from '../engine/index.ts';
 import { CallArchive, callArchiveDatabaseName } from '../persistence/call-archive.ts';
-import { isIdempotencyRecord, recoverInto, type HostRecord } from '../persistence/engine-host.ts';
+import { isIdempotencyRecord, recoverInto, type HostLog } from '../persistence/engine-host.ts';
+import { openLogForReading } from '../persistence/host-storage.ts';
 import { LmdbEnvironment } from '../persistence/lmdb-environment.ts';
-import { LmdbEventLog, logMetaDatabaseName } from '../persistence/lmdb-event-log.ts';
+import { logMetaDatabaseName } from '../persistence/lmdb-event-log.ts';
 import { SnapshotStore } from '../persistence/snapshot-store.ts';
 
 /** A replica decides nothing, so an id request is a bug. */
@@ -48,7 +51,7 @@ export class Replica {
   #read: ReadModel;
   #position = 0;
   readonly #environment: LmdbEnvironment;
-  readonly #log: LmdbEventLog<HostRecord>;
+  readonly #log: HostLog;
   readonly #snapshots: SnapshotStore;
   readonly #release: { resetReadTxn(): void };
   readonly #archiveEntries: Database<HomeCall | number, string>;
@@ -57,7 +60,7 @@ export class Replica {
   private constructor(dataDir: string) {
     this.dataDir = dataDir;
     this.#environment = LmdbEnvironment.open({ path: dataDir, readOnly: true });
-    this.#log = LmdbEventLog.open<HostRecord>(this.#environment);
+    this.#log = openLogForReading(dataDir, this.#environment);
     this.#snapshots = SnapshotStore.open(this.#environment);
     this.archive = new CallArchive(this.#environment);
     // Any database of the environment will do: lmdb-js keeps one read transaction per environment.

@@ -64,6 +64,11 @@ export interface ResultsInput {
   readonly now?: Date;
   readonly commandLine?: readonly string[];
   readonly repoDir?: string;
+  /**
+   * A plot of the scenario's own (e.g. latency by rate) for `<base>.svg`; the percentile plot then goes to
+   * `<base>-percentiles.svg`.
+   */
+  readonly svg?: string;
 }
 
 export interface ResultsFiles {
@@ -358,7 +363,12 @@ export function writeResults(input: ResultsInput): ResultsFiles {
   };
   writeAtomically(files.jsonPath, `${JSON.stringify(run, null, 2)}\n`);
   writeAtomically(files.markdownPath, renderMarkdown(run, baseName));
-  writeAtomically(files.svgPath, renderPercentilePlot(`${input.scenario} — latency by percentile`, series));
+  const percentiles = renderPercentilePlot(`${input.scenario} — latency by percentile`, series);
+  if (input.svg === undefined) writeAtomically(files.svgPath, percentiles);
+  else {
+    writeAtomically(files.svgPath, input.svg);
+    writeAtomically(join(outputDir, `${baseName}-percentiles.svg`), percentiles);
+  }
   const when = run.writtenAt.replace('T', ' ').slice(0, 19);
   const commit = run.git.commit.slice(0, 10) + (run.git.dirty === true ? '+' : '');
   updateReadme(files.readmePath, input.scenario,

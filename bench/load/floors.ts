@@ -12,6 +12,8 @@ import type { LmdbFloorRun, OpenLmdbFloorRun } from '../lmdb-floor.ts';
 import { runUwsEchoFloor } from '../peer/uws-echo-floor.ts';
 import type { UwsEchoFloorResult } from '../peer/uws-echo-floor.ts';
 import type { StorageLabel } from './bench-data-dir.ts';
+import { runFsyncFloor } from '../fsync-floor.ts';
+import type { LatencySummary } from '../lib/histogram.ts';
 
 /** About the size of one of our events in the log (a registered call, msgpack). */
 export const floorRecordBytes = 500;
@@ -37,6 +39,9 @@ export interface FloorResults {
   readonly network: Omit<UwsEchoFloorResult, 'histogram'>;
   readonly durabilityHistogram: Histogram;
   readonly networkHistogram: Histogram;
+  /** The disk's own floor (issue 15): a 1 KB write + fdatasync into a preallocated file, serial, on the same device. */
+  readonly fsync: LatencySummary;
+  readonly fsyncHistogram: Histogram;
 }
 
 export async function runFloors(options: FloorOptions): Promise<FloorResults> {
@@ -55,5 +60,6 @@ export async function runFloors(options: FloorOptions): Promise<FloorResults> {
     connections: Math.max(1, Math.min(echoConnectionsMax, options.connections)), warmupSeconds: Math.min(2, options.seconds / 2),
   });
   const { histogram, ...network } = echo;
-  return { durability, durabilityOpen, durabilityOpenHistogram, network, durabilityHistogram: durability.histogram, networkHistogram: histogram };
+  const fsync = await runFsyncFloor({ directory: options.storageParent, seconds: options.seconds, mode: 'write-fdatasync' });
+  return { durability, durabilityOpen, durabilityOpenHistogram, network, durabilityHistogram: durability.histogram, networkHistogram: histogram, fsync: fsync.latency, fsyncHistogram: fsync.histogram };
 }

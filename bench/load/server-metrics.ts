@@ -78,19 +78,23 @@ export interface BucketQuantiles {
   readonly p999UpToMs: number;
 }
 
-/** Quantiles of a Prometheus histogram (in seconds) over the window between two scrapes, all labels merged. */
-export function histogramWindow(before: MetricSamples, after: MetricSamples, name: string): BucketQuantiles {
+/**
+ * Quantiles of a Prometheus histogram (in seconds) over the window between two scrapes, all labels merged, or
+ * only the series whose `label` equals `value`.
+ */
+export function histogramWindow(before: MetricSamples, after: MetricSamples, name: string, where?: { readonly label: string; readonly value: string }): BucketQuantiles {
   const byBound = new Map<number, number>();
   for (const [key, value] of after) {
     const parsed = parseSampleName(key);
     if (parsed.name !== `${name}_bucket`) continue;
+    if (where !== undefined && parsed.labels.get(where.label) !== where.value) continue;
     const bound = parsed.labels.get('le');
     if (bound === undefined) continue;
     const upper = bound === '+Inf' ? Infinity : Number(bound);
     byBound.set(upper, (byBound.get(upper) ?? 0) + value - (before.get(key) ?? 0));
   }
-  const count = sumOf(after, `${name}_count`) - sumOf(before, `${name}_count`);
-  const sumSeconds = sumOf(after, `${name}_sum`) - sumOf(before, `${name}_sum`);
+  const count = sumOf(after, `${name}_count`, where) - sumOf(before, `${name}_count`, where);
+  const sumSeconds = sumOf(after, `${name}_sum`, where) - sumOf(before, `${name}_sum`, where);
   const bounds = [...byBound.keys()].sort((a, b) => a - b);
   const quantile = (q: number): number => {
     for (const bound of bounds) if ((byBound.get(bound) ?? 0) >= q * count) return bound * 1000;

@@ -3,6 +3,7 @@
 
 import { killAllServers } from '../load/server-process.ts';
 import { runBookingStorm } from './booking-storm.ts';
+import { runDurableLatency } from './durable-latency.ts';
 import { runFreeze } from './freeze.ts';
 import { runOperators19k } from './operators-19k.ts';
 import { runPartnerHttp } from './partner-http.ts';
@@ -18,6 +19,7 @@ export const scenarios: ReadonlyMap<string, Scenario> = new Map<string, Scenario
   ['freeze', runFreeze],
   ['recovery', runRecovery],
   ['partner-http', runPartnerHttp],
+  ['durable-latency', runDurableLatency],
 ]);
 
 /**

@@ -189,6 +189,7 @@ export async function runSeedPeak(context: ScenarioContext): Promise<ScenarioOut
   const ratios: RatioInput[] = [];
   if (floors !== undefined) {
     series.push({ name: `lmdb commit floor (${storage})`, role: 'floor', histogram: floors.durabilityHistogram });
+    series.push({ name: `write + fdatasync floor (${storage})`, role: 'floor', histogram: floors.fsyncHistogram });
     series.push({ name: `lmdb open-loop floor (${storage}, ${settings.ratePerSecond}/s)`, role: 'floor', histogram: floors.durabilityOpenHistogram });
     series.push({ name: 'uws echo floor', role: 'floor', histogram: floors.networkHistogram });
   }
@@ -209,7 +210,7 @@ export async function runSeedPeak(context: ScenarioContext): Promise<ScenarioOut
   const ack = summarizeLatency(window.run.ack);
   const fanout = summarizeLatency(window.run.fanoutToAll);
   const headline = `${storage}: ${settings.operators} operators, ${settings.ratePerSecond} cmd/s: ack p50 ${ack.p50} / p99 ${ack.p99} ms` +
-    (floors === undefined ? '' : ` (lmdb floor p99: open-loop ${floors.durabilityOpen.latency.p99} ms, commit ${floors.durability.commitLatency.p99} ms)`) +
+    (floors === undefined ? '' : ` (lmdb floor p99: open-loop ${floors.durabilityOpen.latency.p99} ms, commit ${floors.durability.commitLatency.p99} ms; write+fdatasync floor p50 ${floors.fsync.p50} / p99 ${floors.fsync.p99} ms)`) +
     `, fan-out to all p99 ${fanout.p99} ms, dropped ${droppedCount(window)}; targets met ${targetChecks.filter((check) => check.met).length}/${targetChecks.length}`;
   const figures: { [key: string]: JsonValue } = {
     targets: targetFigures(targetChecks),
@@ -222,6 +223,7 @@ export async function runSeedPeak(context: ScenarioContext): Promise<ScenarioOut
     const { histogram: _histogram, ...durability } = floors.durability;
     figures['durabilityFloor'] = finite(durability);
     figures['durabilityOpenFloor'] = finite(floors.durabilityOpen);
+    figures['fsyncFloor'] = finite(floors.fsync);
     figures['networkFloor'] = finite({ ...floors.network, serverUsage: usageFigures(floors.network.serverUsage), clientUsage: usageFigures(floors.network.clientUsage) });
   }
   if (peer !== undefined) {

@@ -29,6 +29,13 @@ export interface PipelineDeps {
   readonly logger: Logger;
   readonly bodyBytesMax: number;
   readonly now: () => number;
+  /** The HTTP ends of the durable path's stage histograms (gateway/durable-stage-metrics.ts). */
+  readonly stages?: HttpStageObserver;
+}
+
+/** decode = request received → the route called (body read, decoded, validated); reply = result → response written. */
+export interface HttpStageObserver {
+  observe(stage: 'decode' | 'reply', seconds: number): void;
 }
 
 interface RoutePipelineDeps extends PipelineDeps {
@@ -124,17 +131,19 @@ async function run(res: HttpResponse, route: Route, head: RequestHead, deps: Rou
   let reply: RouteReply;
   try {
     encoding = route.dialect === undefined ? replyEncoding(head.accept) : 'json';
-    reply = await handle(res, route, head, deps, remoteAddress);
+    reply = await handle(res, route, head, deps, remoteAddress, started);
   } catch (error) {
     reply = problemReply(error, route, head, deps);
   }
+  const replied = performance.now();
   deps.metrics.httpRequests.inc({ operation: route.operationId, status: String(reply.status) });
   deps.metrics.httpLatency.observe({ operation: route.operationId }, (performance.now() - started) / 1000);
   if (state.aborted) return;
   write(res, route, reply, encoding, head.requestId);
+  deps.stages?.observe('reply', (performance.now() - replied) / 1000);
 }
 
-async function handle(res: HttpResponse, route: Route, head: RequestHead, deps: RoutePipelineDeps, remoteAddress: string): Promise<RouteReply> {
+async function handle(res: HttpResponse, route: Route, head: RequestHead, deps: RoutePipelineDeps, remoteAddress: string, started: number): Promise<RouteReply> {
   route.dialect?.checkFormat?.(parseQuery(head.query), head.accept);
   const principal = route.public === true ? anonymous : authenticate(head, route, deps);
   if (route.public !== true) {
@@ -161,6 +170,7 @@ async function handle(res: HttpResponse, route: Route, head: RequestHead, deps: 
   if (route.query !== undefined) validate(route.query, query, 'query');
   else if (Object.keys(query).length > 0) throw new Problem(400, 'validation_failed', 'this operation takes no query parameters', { errors: [{ path: `/${Object.keys(query)[0] ?? ''}`, message: 'unknown parameter' }] });
   const idempotency = idempotencyOf(route, head, principal.id, raw);
+  if (route.method !== 'get') deps.stages?.observe('decode', (performance.now() - started) / 1000);
   return route.handle({ principal, params: head.params, query: query as never, rawQuery: head.query, body: body as never, idempotency, requestId: head.requestId, raw, host: head.host, ...(remoteAddress === '' ? {} : { remoteAddress }) });
 }
 

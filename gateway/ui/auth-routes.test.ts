@@ -2,7 +2,7 @@
 // socket, sign-out, expiry, the per-login attempt limit, user administration and the admin-only stats.
 import t from 'tap';
 import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { call, startTestServer, type TestServer } from '../test-server.ts';
 import { gatewayExtensions } from '../extensions.ts';
 import { TestSocket } from '../ws/ws-test-kit.ts';
@@ -48,7 +48,11 @@ t.test('demo logins sign in; the session works on the API and the socket; sign-o
 t.test('passwords are stored only as scrypt hashes', async (t) => {
   const server = await startTestServer();
   t.teardown(() => server.stop());
-  const files = readdirSync(server.dataDir).filter((name) => name !== 'demo-tokens.json');
+  // Every file, the segment log's in log/ too (its entries must not carry a password either).
+  const files = readdirSync(server.dataDir, { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile() && entry.name !== 'demo-tokens.json')
+    .map((entry) => relative(server.dataDir, join(entry.parentPath, entry.name)));
+  t.ok(files.some((name) => name.startsWith('log/')), 'the segment log files are read too');
   t.ok(files.includes('data.mdb'), 'the LMDB file is there');
   for (const name of files) {
     const bytes = readFileSync(join(server.dataDir, name));

@@ -10,8 +10,7 @@
  * synchronous (LMDB reads are), so these bound how long it holds the thread.
  */
 import type { AddressedEvent } from '../../engine/index.ts';
-import { isIdempotencyRecord, type EngineHost, type HostRecord } from '../../persistence/engine-host.ts';
-import { LmdbEventLog } from '../../persistence/lmdb-event-log.ts';
+import { isIdempotencyRecord, type EngineHost, type HostLog } from '../../persistence/engine-host.ts';
 import { publishedEventTypes, webhookEventOf, type WebhookEvent } from './webhook-events.ts';
 
 export interface OutboxCursor {
@@ -44,16 +43,16 @@ export function isBefore(a: OutboxCursor, b: OutboxCursor): boolean {
 
 export class WebhookOutbox {
   readonly #host: EngineHost;
-  readonly #log: LmdbEventLog<HostRecord>;
+  readonly #log: HostLog;
 
-  private constructor(host: EngineHost, log: LmdbEventLog<HostRecord>) {
+  private constructor(host: EngineHost, log: HostLog) {
     this.#host = host;
     this.#log = log;
   }
 
-  /** A second, read-only use of the host's log (same environment, its own database handles). */
+  /** Reads the host's own log handle (its reads stop at the durable position). */
   static open(host: EngineHost): WebhookOutbox {
-    return new WebhookOutbox(host, LmdbEventLog.open<HostRecord>(host.environment));
+    return new WebhookOutbox(host, host.log);
   }
 
   /** Where a subscription made now starts: after everything already durable. */
