@@ -15,9 +15,8 @@ import { parseArgs } from 'node:util';
 import { join } from 'node:path';
 import { existsSync } from 'node:fs';
 import { LmdbEnvironment } from '../persistence/lmdb-environment.ts';
-import { LmdbEventLog } from '../persistence/lmdb-event-log.ts';
+import { openLogForReading } from '../persistence/host-storage.ts';
 import { SnapshotStore } from '../persistence/snapshot-store.ts';
-import type { HostRecord } from '../persistence/engine-host.ts';
 import { checkpointDirectoryName } from '../workers/time-travel/time-travel-task.ts';
 import { checkpointEveryEventsDefault } from '../gateway/time-travel/time-travel-extension.ts';
 import { eventsPerEntry, generateIntoDataDir, seedScaleCalls } from './history-generator.ts';
@@ -97,7 +96,7 @@ try {
   figures['checkpoints.walkMs'] = Math.round(performance.now() - checkpointStarted);
 
   const environment = LmdbEnvironment.open({ path: dataDir.path, readOnly: true });
-  const log = LmdbEventLog.open<HostRecord>(environment);
+  const log = openLogForReading(dataDir.path, environment);
   figures['log.lastPosition'] = log.lastPosition();
   await environment.close();
 

@@ -16,9 +16,10 @@
 import { join } from 'node:path';
 import { ReadModel, clinicBoard, listCalls } from '../../engine/index.ts';
 import { CallArchive } from '../../persistence/call-archive.ts';
-import type { HostRecord } from '../../persistence/engine-host.ts';
+import type { HostLog } from '../../persistence/engine-host.ts';
+import { openLogForReading } from '../../persistence/host-storage.ts';
 import { LmdbEnvironment } from '../../persistence/lmdb-environment.ts';
-import { LmdbEventLog, logMetaDatabaseName } from '../../persistence/lmdb-event-log.ts';
+import { logMetaDatabaseName } from '../../persistence/lmdb-event-log.ts';
 import { SnapshotStore } from '../../persistence/snapshot-store.ts';
 import { encodeState } from '../../persistence/state-codec.ts';
 import { applyPoolPriority } from '../thread-priority.ts';
@@ -31,7 +32,7 @@ export const priority = applyPoolPriority();
 export const checkpointSliceMs = 2_000;
 
 interface Travel {
-  readonly log: LmdbEventLog<HostRecord>;
+  readonly log: HostLog;
   readonly recoverySnapshots: SnapshotStore;
   readonly checkpoints: SnapshotStore;
   readonly archive: CallArchive;
@@ -48,7 +49,8 @@ function travelFor(dataDir: string, settings: TimeTravelSettings): Travel {
     const environment = LmdbEnvironment.open({ path: dataDir, readOnly: true });
     const history = LmdbEnvironment.open({ path: join(dataDir, checkpointDirectoryName) });
     travel = {
-      log: LmdbEventLog.open<HostRecord>(environment),
+      // The segment log of the product (or an LMDB log not migrated yet), as every reader opens it.
+      log: openLogForReading(dataDir, environment),
       recoverySnapshots: SnapshotStore.open(environment),
       checkpoints: SnapshotStore.open(history, { snapshotsRetained: settings.checkpointsMax }),
       archive: new CallArchive(environment),

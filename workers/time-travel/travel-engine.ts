@@ -6,8 +6,7 @@
  */
 import { createEngine, type Engine, type IdSource } from '../../engine/index.ts';
 import type { Address } from '../../engine/address.ts';
-import { idempotencySnapshotAddress, isIdempotencyRecord, type HostRecord } from '../../persistence/engine-host.ts';
-import type { LmdbEventLog } from '../../persistence/lmdb-event-log.ts';
+import { idempotencySnapshotAddress, isIdempotencyRecord, type HostLog, type HostRecord } from '../../persistence/engine-host.ts';
 import type { LogEntry } from '../../persistence/event-log.ts';
 import type { Snapshot, SnapshotStore } from '../../persistence/snapshot-store.ts';
 import { decodeState } from '../../persistence/state-codec.ts';
@@ -49,7 +48,7 @@ export class TravelEngine {
   }
 
   /** Brings the engine to exactly `target` (forward from where it is when that is nearest, else from a snapshot). */
-  moveTo(target: number, log: LmdbEventLog<HostRecord>, stores: readonly SnapshotStore[]): ReplayCost {
+  moveTo(target: number, log: HostLog, stores: readonly SnapshotStore[]): ReplayCost {
     const started = performance.now();
     const snapshot = TravelEngine.nearestSnapshot(stores, target);
     const warm = this.#position <= target && this.#position >= (snapshot?.position ?? 0);
