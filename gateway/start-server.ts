@@ -64,6 +64,7 @@ export async function startServer(config: Config, options: StartServerOptions): 
     dataDir: config.dataDir, clock, ids: options.ids ?? processIds(),
     snapshotEveryEvents: config.snapshotEveryEvents,
     snapshotEveryMs: config.snapshotEveryMs,
+    logWriteOn: config.logWriteOn,
     ...(options.onFatal === undefined ? {} : { onFatal: options.onFatal }),
   });
   options.logger.info({ dataDir: config.dataDir, recovery: host.recovery }, 'engine recovered');

@@ -155,6 +155,8 @@ export interface EngineHostOptions {
   readonly ids: IdSource;
   readonly snapshotEveryEvents?: number;
   readonly snapshotEveryMs?: number;
+  /** Where the segment log's synced write runs (LOG_WRITE_ON); default segment-event-log.ts's. */
+  readonly logWriteOn?: 'engine-thread' | 'threadpool';
   /** Called with the events of each durable batch, in order (fan-out, projector nudges, webhooks). */
   readonly onDurable?: (events: readonly AddressedEvent[], position: number) => void;
   /** The log could not be written: the process must stop. Default: print and exit(70). */
@@ -246,7 +248,7 @@ export class EngineHost {
   /** The product's host: LMDB beside the segment log in `dataDir` (persistence/host-storage.ts). */
   static async open(options: EngineHostOptions): Promise<EngineHost> {
     const { openHostStorage } = await import('./host-storage.ts');
-    const storage = await openHostStorage(options.dataDir);
+    const storage = await openHostStorage(options.dataDir, options.logWriteOn);
     try {
       return await EngineHost.openOn(storage, options);
     } catch (error) {

@@ -30,18 +30,8 @@ export class LogMigrationConflictError extends Error {
   override readonly name = 'LogMigrationConflictError';
 }
 
-/**
- * `LOG_WRITE_ON=engine-thread|threadpool` picks how the segment log issues its synced write (docs/configuration.md,
- * "The event log"); unset, the default of segment-event-log.ts. Anything else is refused at start.
- */
-export function logWriteOnFrom(env: NodeJS.ProcessEnv): SegmentWriteMode {
-  const value = env['LOG_WRITE_ON'];
-  if (value === undefined || value === '') return segmentWriteOnDefault;
-  if (value === 'engine-thread' || value === 'threadpool') return value;
-  throw new Error(`LOG_WRITE_ON must be engine-thread or threadpool, got "${value}"`);
-}
-
-export async function openHostStorage(dataDir: string, writeOn: SegmentWriteMode = logWriteOnFrom(process.env)): Promise<HostStorage> {
+/** `writeOn`: LOG_WRITE_ON from the validated configuration (gateway/config.ts); default segment-event-log.ts's. */
+export async function openHostStorage(dataDir: string, writeOn: SegmentWriteMode = segmentWriteOnDefault): Promise<HostStorage> {
   const environment = LmdbEnvironment.open({ path: dataDir });
   try {
     const log = await openLogForWriting(dataDir, environment, writeOn);
