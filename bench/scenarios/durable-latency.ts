@@ -196,7 +196,7 @@ export async function runDurableLatency(context: ScenarioContext): Promise<Scena
           for (const transport of settings.transports) {
             tag += 1;
             context.log(`${storage}: ${oursName} over ${transport} at ${rate}/s for ${settings.seconds} s`);
-            const before = await scrapeMetrics(server.baseUrl);
+            const before = await scrapeMetrics(server.metricsBaseUrl);
             const meter = startProcessMeter(server.pid);
             const strace = settings.strace && transport === 'http' && rate === 400 ? startStrace(server.pid) : undefined;
             const answer = transport === 'http'
@@ -206,7 +206,7 @@ export async function runDurableLatency(context: ScenarioContext): Promise<Scena
                 ratePerSecond: rate, seconds: settings.seconds, timeoutMs: settings.timeoutMs, tag });
             if (strace !== undefined) figures[`${storage} strace at 400/s over HTTP`] = await strace.stop();
             const usage = meter.stop();
-            const after = await scrapeMetrics(server.baseUrl);
+            const after = await scrapeMetrics(server.metricsBaseUrl);
             const histogram = decodeHistogram(answer.histogramBase64);
             const stages = stagesBetween(before, after);
             const answers = finite('outcomes' in answer ? answer.outcomes : answer.statusCodes);

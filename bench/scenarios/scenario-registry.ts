@@ -30,7 +30,7 @@ const seedPeakOptions: ScenarioOptionSpec = { flags: ['tmpfs', 'skip-peers'], nu
 
 export const scenarioOptions: ReadonlyMap<string, ScenarioOptionSpec> = new Map<string, ScenarioOptionSpec>([
   ['seed-peak', seedPeakOptions],
-  ['operators-19k', { flags: ['tmpfs'], numbers: ['break-loss', 'break-p99-ms', 'clinics', 'doctors-per-clinic', 'operators', 'step-seconds', 'timeout-ms', 'warmup-seconds', 'workers'], texts: ['rates'] }],
+  ['operators-19k', { flags: ['tmpfs'], numbers: ['break-loss', 'break-p99-ms', 'clinics', 'decoding-sessions', 'doctors-per-clinic', 'operators', 'step-seconds', 'timeout-ms', 'warmup-seconds', 'workers'], texts: ['rates'] }],
   ['booking-storm', { flags: ['tmpfs'], numbers: ['clients', 'doctors-per-clinic', 'hot-slots', 'open-fraction', 'open-seconds', 'peer-pool-size', 'seconds', 'timeout-ms', 'warmup-seconds', 'window-ms', 'workers'] }],
   // freeze passes its options on to bench/freeze.ts (calls, days, rate, seconds, worker-nice, data-dir, keep);
   // its stand-in (--fallback) runs seed-peak's load, so it takes seed-peak's options too.
@@ -40,7 +40,8 @@ export const scenarioOptions: ReadonlyMap<string, ScenarioOptionSpec> = new Map<
     texts: ['data-dir'],
   }],
   ['recovery', { flags: ['tmpfs'], numbers: ['calls', 'generator-heap-mb', 'in-flight-at-kill', 'tail-commands'], texts: ['scale'] }],
-  ['partner-http', { flags: ['skip-peer', 'tmpfs'], numbers: ['clinics', 'connections', 'doctors-per-clinic', 'open-fraction', 'open-rate-max', 'open-seconds', 'prebooked', 'search-patients', 'seconds', 'timeout-ms'] }],
+  ['partner-http', { flags: ['skip-floor', 'skip-peer', 'tmpfs'], numbers: ['clinics', 'connections', 'doctors-per-clinic', 'open-fraction', 'open-rate-max', 'open-seconds', 'prebooked', 'search-patients', 'seconds', 'timeout-ms'], texts: ['endpoints'] }],
+  ['durable-latency', { flags: ['skip-peer', 'strace'], numbers: ['floor-seconds', 'seconds', 'timeout-ms', 'warmup-seconds', 'ws-sessions'], texts: ['rates', 'storages', 'transports', 'write-on'] }],
 ]);
 
 export interface RunScenarioOptions {
