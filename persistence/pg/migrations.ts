@@ -401,6 +401,15 @@ export class CodeMigrationProvider implements MigrationProvider {
   }
 }
 
+/** Attempts more when another schema vanished under kysely's introspection (see migrateToLatest). */
+export const migrationRetriesOnForeignSchemaDropMax = 20;
+
+function isForeignSchemaGone(error: unknown, ownSchema: string): boolean {
+  if (typeof error !== 'object' || error === null) return false;
+  const { code, message } = error as { code?: unknown; message?: unknown };
+  return code === '3F000' && typeof message === 'string' && !message.includes(`"${ownSchema}"`);
+}
+
 /** Thrown when a migration failed; the schema is left at the last migration that succeeded. */
 export class MigrationError extends Error {
   override readonly name = 'MigrationError';
@@ -417,7 +426,13 @@ export async function migrateToLatest<DB>(db: Kysely<DB>): Promise<string[]> {
   const schema = current.rows[0]?.schema;
   if (schema === undefined) throw new MigrationError('Postgres has no current schema: set search_path to an existing schema');
   const migrator = new Migrator({ db, provider: new CodeMigrationProvider(), migrationTableSchema: schema });
-  const result: MigrationResultSet = await migrator.migrateToLatest();
+  let result: MigrationResultSet = await migrator.migrateToLatest();
+  // Kysely's Migrator introspects the tables of every schema of the database; a schema another process drops
+  // meanwhile (another tenant's, a parallel test's) fails that query with invalid_schema_name (3F000) for a
+  // schema that is not ours. Nothing was applied then (it fails before the advisory lock): run it again.
+  for (let retry = 0; retry < migrationRetriesOnForeignSchemaDropMax && isForeignSchemaGone(result.error, schema); retry += 1) {
+    result = await migrator.migrateToLatest();
+  }
   if (result.error !== undefined) {
     const failed = result.results?.find((outcome) => outcome.status === 'Error')?.migrationName ?? 'unknown';
     throw new MigrationError(`Postgres migration ${failed} failed: ${String(result.error)}`, { cause: result.error });
