@@ -33,43 +33,23 @@
  * per-entry bounds; `readChunkBytes` per read call.
  */
 import { strict as assert } from 'node:assert';
-import {
-  closeSync,
-  constants,
-  existsSync,
-  fdatasyncSync,
-  fstatSync,
-  fsyncSync,
-  mkdirSync,
-  openSync,
-  readSync,
-  readdirSync,
-  renameSync,
-  rmSync,
-  unlinkSync,
-  writeFileSync,
-  readFileSync,
-  writeSync,
-  write as writeCallback,
-} from 'node:fs';
-import { open as openFile, rename as renameFile } from 'node:fs/promises';
+import { closeSync, constants, existsSync, fdatasyncSync, fstatSync, mkdirSync, openSync, readdirSync, rmSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { LogClosedError, LogCorruptionError, LogWriteError, appendsInFlightMaxDefault } from './event-log.ts';
 import type { EventLog, LogEntry } from './event-log.ts';
-import { decodeLogEntry, encodeLogEntry, frameHeaderBytes, verifyLogEntryFrame } from './log-record-codec.ts';
+import { decodeLogEntry, encodeLogEntry, verifyLogEntryFrame } from './log-record-codec.ts';
+import {
+  createSegmentFile, createSegmentFileAsync, fileBytes, firstRecordPosition, preallocateChunkBytes, preparingSuffix, readFirstPosition, recordHeaderBytes, recordMagic,
+  roundUp, scanSegment, scanToEnd, segmentFileName, segmentSuffix, writeAll, writeAllSync, writeFirstPosition, type ScannedRecord,
+} from './segment-file.ts';
+
+export { segmentFileName } from './segment-file.ts';
 
 export const segmentLogDirectoryName = 'log';
 /** 16 MiB: about 16,000 ticks of a few commands; preallocating one costs tens of milliseconds off the hot path. */
 export const segmentBytesDefault = 16 * 1024 * 1024;
 /** One write carries at most this much; the rest waits for the next write (bounds the time one sync holds). */
 export const writeBytesMax = 4 * 1024 * 1024;
-export const readChunkBytes = 1024 * 1024;
-export const recordHeaderBytes = 12;
-const recordMagic = 0x4c47_4443; // 'CDGL' little-endian
-const firstPositionFileName = 'first-position';
-const segmentSuffix = '.segment';
-const preparingSuffix = '.preparing';
-const preallocateChunkBytes = 1024 * 1024;
 
 export type SegmentWriteMode = 'engine-thread' | 'threadpool';
 /**
@@ -107,20 +87,8 @@ interface PendingAppend {
   readonly reject: (error: unknown) => void;
 }
 
-interface ScannedRecord {
-  readonly offset: number;
-  readonly position: number;
-  /** A view into the read buffer: valid until the next record is scanned. */
-  readonly frame: Buffer;
-  readonly bytes: number;
-}
-
 export function segmentLogDirectory(dataDir: string): string {
   return join(dataDir, segmentLogDirectoryName);
-}
-
-export function segmentFileName(sequence: number): string {
-  return `${sequence.toString().padStart(10, '0')}${segmentSuffix}`;
 }
 
 export class SegmentEventLog<T> implements EventLog<T> {
@@ -528,161 +496,5 @@ export class SegmentEventLog<T> implements EventLog<T> {
       }
       if (expected <= segmentLast) throw new LogCorruptionError(expected, `entry missing or damaged in ${segment.path}`);
     }
-  }
-}
-
-function writeAllSync(fd: number, buffer: Buffer, offset: number): void {
-  let written = 0;
-  while (written < buffer.length) written += writeSync(fd, buffer, written, buffer.length - written, offset + written);
-}
-
-/** Writes the whole buffer at `offset`, continuing after a short write. */
-function writeAll(fd: number, buffer: Buffer, offset: number, done: (error?: unknown) => void): void {
-  writeCallback(fd, buffer, 0, buffer.length, offset, (error, written) => {
-    if (error !== null) {
-      done(error);
-      return;
-    }
-    if (written < buffer.length) writeAll(fd, buffer.subarray(written), offset + written, done);
-    else done();
-  });
-}
-
-/** Zeros, synced, then renamed into place and the directory synced: a segment file is whole or absent. */
-function createSegmentFile(directory: string, sequence: number, bytes: number): void {
-  const path = join(directory, segmentFileName(sequence));
-  const temporary = `${path}${preparingSuffix}`;
-  const fd = openSync(temporary, 'w');
-  try {
-    const zeros = Buffer.alloc(Math.min(preallocateChunkBytes, bytes));
-    for (let offset = 0; offset < bytes; offset += zeros.length) writeSync(fd, zeros, 0, Math.min(zeros.length, bytes - offset), offset);
-    fdatasyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  renameSync(temporary, path);
-  syncDirectory(directory);
-}
-
-async function createSegmentFileAsync(directory: string, sequence: number, bytes: number): Promise<void> {
-  const path = join(directory, segmentFileName(sequence));
-  const temporary = `${path}${preparingSuffix}`;
-  const file = await openFile(temporary, 'w');
-  try {
-    const zeros = Buffer.alloc(Math.min(preallocateChunkBytes, bytes));
-    for (let offset = 0; offset < bytes; offset += zeros.length) await file.write(zeros, 0, Math.min(zeros.length, bytes - offset), offset);
-    await file.datasync();
-  } finally {
-    await file.close();
-  }
-  await renameFile(temporary, path);
-  const directoryHandle = await openFile(directory, 'r');
-  try {
-    await directoryHandle.sync();
-  } finally {
-    await directoryHandle.close();
-  }
-}
-
-function syncDirectory(directory: string): void {
-  const fd = openSync(directory, 'r');
-  try {
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-}
-
-function readFirstPosition(directory: string): number {
-  const path = join(directory, firstPositionFileName);
-  if (!existsSync(path)) return 1;
-  const value = Number(readFileSync(path, 'utf8').trim());
-  if (!Number.isSafeInteger(value) || value < 1) throw new LogCorruptionError(1, `${path} does not hold a position`);
-  return value;
-}
-
-function writeFirstPosition(directory: string, position: number): void {
-  const path = join(directory, firstPositionFileName);
-  const temporary = `${path}${preparingSuffix}`;
-  writeFileSync(temporary, `${position}\n`, { flush: true });
-  renameSync(temporary, path);
-  syncDirectory(directory);
-}
-
-function fileBytes(path: string): number {
-  const fd = openSync(path, 'r');
-  try {
-    return fstatSync(fd).size;
-  } finally {
-    closeSync(fd);
-  }
-}
-
-function roundUp(value: number, unit: number): number {
-  return Math.ceil(value / unit) * unit;
-}
-
-function firstRecordPosition(path: string): number | undefined {
-  for (const record of scanSegment(path, 0)) return record.position;
-  return undefined;
-}
-
-/** The newest segment's last valid record (checksum verified) and the offset after it, from `startOffset`. */
-function scanToEnd(path: string, expectedFirst: number, startOffset = 0): { readonly last: number; readonly endOffset: number } {
-  let expected = expectedFirst;
-  let endOffset = startOffset;
-  for (const record of scanSegment(path, startOffset)) {
-    if (record.position !== expected) break;
-    try {
-      verifyLogEntryFrame(record.position, record.frame);
-    } catch {
-      break;
-    }
-    endOffset = record.offset + record.bytes;
-    expected += 1;
-  }
-  return { last: expected - 1, endOffset };
-}
-
-/**
- * The records of one segment from `startOffset`, until zeros, a bad magic or a record that does not fit (the end,
- * or a torn tail). Reads `readChunkBytes` at a time; a frame is a view valid until the next record.
- */
-function* scanSegment(path: string, startOffset: number): Iterable<ScannedRecord> {
-  const fd = openSync(path, 'r');
-  try {
-    const size = fstatSync(fd).size;
-    let buffer = Buffer.allocUnsafe(readChunkBytes);
-    let bufferStart = startOffset;
-    let bufferEnd = startOffset;
-    let offset = startOffset;
-    const ensure = (bytes: number): boolean => {
-      if (offset + bytes > size) return false;
-      if (offset >= bufferStart && offset + bytes <= bufferEnd) return true;
-      if (buffer.length < bytes) buffer = Buffer.allocUnsafe(bytes);
-      const length = Math.min(buffer.length, size - offset);
-      let read = 0;
-      while (read < length) {
-        const got = readSync(fd, buffer, read, length - read, offset + read);
-        if (got === 0) break;
-        read += got;
-      }
-      bufferStart = offset;
-      bufferEnd = offset + read;
-      return offset + bytes <= bufferEnd;
-    };
-    while (ensure(recordHeaderBytes + frameHeaderBytes)) {
-      const at = offset - bufferStart;
-      if (buffer.readUInt32LE(at) !== recordMagic || buffer.readUInt16LE(at + 10) !== 0) return;
-      const position = buffer.readUIntLE(at + 4, 6);
-      const payloadBytes = buffer.readUInt32LE(at + recordHeaderBytes);
-      const bytes = recordHeaderBytes + frameHeaderBytes + payloadBytes;
-      if (!ensure(bytes)) return;
-      const start = offset - bufferStart + recordHeaderBytes;
-      yield { offset, position, frame: buffer.subarray(start, start + frameHeaderBytes + payloadBytes), bytes };
-      offset += bytes;
-    }
-  } finally {
-    closeSync(fd);
   }
 }
