@@ -7,24 +7,12 @@
  */
 import t from 'tap';
 import { existsSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { request } from 'undici';
 import { gatewayExtensions } from './extensions.ts';
 import type { GatewayExtension } from './server.ts';
-import { call, startTestServer } from './test-server.ts';
+import { call, freePort, startTestServer } from './test-server.ts';
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 async function get(url: string): Promise<{ status: number; body: string }> {
   const response = await request(url);

@@ -13,14 +13,14 @@
 import t from 'tap';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { request } from 'undici';
 import ExcelJS from 'exceljs';
-import { getDocument } from 'pdfjs-dist/legacy/build/pdf.mjs';
 import { WebSocket } from 'ws';
 import { repoDir } from './server-process.ts';
+import { freePort } from '../gateway/test-server.ts';
+import { pdfText } from '../workers/testing/pdf-text.ts';
 import type { DemoTokens } from '../gateway/demo-seed.ts';
 
 /** The prestart may build the UI on a clean clone (tens of seconds on a small host); a start past this fails. */
@@ -30,17 +30,6 @@ const stopTimeoutMs = 40_000;
 
 type Json = Record<string, unknown>;
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** The environment a person's shell would have: this test runner's loaders and TAP variables removed. */
 function userEnvironment(): NodeJS.ProcessEnv {
@@ -72,15 +61,6 @@ async function http(base: string, method: string, path: string, options: { token
   return { status: response.statusCode, headers: response.headers, bytes, text, json: type.includes('json') && text !== '' ? JSON.parse(text) : undefined };
 }
 
-async function pdfText(bytes: Buffer): Promise<string> {
-  const document = await getDocument({ data: new Uint8Array(bytes), useSystemFonts: false }).promise;
-  const pages: string[] = [];
-  for (let number = 1; number <= document.numPages; number += 1) {
-    const content = await (await document.getPage(number)).getTextContent();
-    pages.push(content.items.map((item) => ('str' in item ? item.str : '')).join(' '));
-  }
-  return pages.join('\n');
-}
 
 function exitOf(child: ChildProcess): Promise<number | null> {
   return new Promise((resolve) => {

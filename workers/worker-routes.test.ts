@@ -1,9 +1,9 @@
 import t from 'tap';
 import ExcelJS from 'exceljs';
-import { getDocument } from 'pdfjs-dist/legacy/build/pdf.mjs';
 import { request } from 'undici';
 import { addDays, localDate, weekdayOf } from '../engine/domain/local-time.ts';
 import { call, startTestServer, type TestServer } from '../gateway/test-server.ts';
+import { pdfText } from './testing/pdf-text.ts';
 
 type Json = Record<string, unknown>;
 let server: TestServer;
@@ -22,15 +22,6 @@ async function bytesOf(path: string, token: string): Promise<{ status: number; h
   return { status: response.statusCode, headers: response.headers, bytes: Buffer.from(await response.body.arrayBuffer()) };
 }
 
-async function pdfText(bytes: Buffer): Promise<string> {
-  const document = await getDocument({ data: new Uint8Array(bytes), useSystemFonts: false }).promise;
-  const pages: string[] = [];
-  for (let number = 1; number <= document.numPages; number += 1) {
-    const content = await (await document.getPage(number)).getTextContent();
-    pages.push(content.items.map((item) => ('str' in item ? item.str : '')).join(' '));
-  }
-  return pages.join('\n');
-}
 
 async function xlsxCells(bytes: Buffer): Promise<Map<string, string[]>> {
   const workbook = new ExcelJS.Workbook();
